@@ -1,0 +1,42 @@
+# Thin wrapper over scripts/setup + CMake presets. `make demo` and `make test`
+# work on a fresh Debian machine: they install what is missing first.
+JOBS ?= $(shell nproc)
+BUILD := build/release
+ARCP := $(BUILD)/tools/arcp/arcp
+
+.PHONY: setup build demo test test-asan lint format bench fuzz install-test clean
+
+setup:
+	@scripts/setup
+
+$(BUILD)/build.ninja:
+	cmake --preset release
+
+build: setup $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	$(ARCP) demo
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS) --timeout 300
+
+test-asan: setup
+	cmake --preset asan
+	cmake --build build/asan -j$(JOBS)
+	ctest --test-dir build/asan --output-on-failure -j$(JOBS) --timeout 600
+
+lint: setup $(BUILD)/build.ninja
+	scripts/lint
+
+format:
+	find include src tools tests bench examples -name '*.[ch]pp' | xargs clang-format -i
+
+bench: build
+	$(ARCP) bench --baseline
+
+fuzz: setup
+	scripts/fuzz
+
+clean:
+	rm -rf build

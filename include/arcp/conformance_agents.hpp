@@ -1,0 +1,13 @@
+// The conformance agent pack: small agents every ARCP runtime can host so
+// clients, tests and benchmarks have known behaviour to drive.
+#pragma once
+
+#include <arcp/runtime.hpp>
+
+namespace arcp {
+
+/// Registers `echo`, `chatty`, `slow`, `versioned@1.0.0|2.0.0` (default 2.0.0),
+/// `failing` and `progress` on `runtime`.
+Result<void> register_conformance_agents(Runtime& runtime);
+
+}  // namespace arcp

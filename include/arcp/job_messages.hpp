@@ -1,0 +1,73 @@
+// Typed payloads of the §7–§8 job messages.
+#pragma once
+
+#include <arcp/error.hpp>
+#include <arcp/json.hpp>
+#include <arcp/time.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace arcp {
+
+enum class JobStatus { kPending, kRunning, kSuccess, kError, kCancelled, kTimedOut };
+std::string_view to_string(JobStatus status);
+std::optional<JobStatus> job_status_from_string(std::string_view text);
+inline bool is_terminal(JobStatus s) { return s != JobStatus::kPending && s != JobStatus::kRunning; }
+
+struct SubmitRequest {
+  std::string agent;  // as requested: `name` or `name@version`
+  json::value input;
+  json::object lease_request;
+  std::optional<json::object> lease_constraints;
+  std::string idempotency_key;
+  std::optional<std::int64_t> max_runtime_sec;
+
+  json::object to_json() const;
+  /// Schema + §7.5/§9 validation; violations → INVALID_REQUEST.
+  static Result<SubmitRequest> from_json(const json::object& payload, SystemTime now);
+};
+
+struct Accepted {
+  std::string job_id;
+  std::string agent;  // resolved `name@version`
+  json::object lease;
+  std::optional<json::object> lease_constraints;
+  std::optional<json::object> budget;
+  std::string accepted_at;
+  std::string trace_id;
+  std::string parent_job_id;
+  json::object to_json() const;
+  static Result<Accepted> from_json(const json::object& payload);
+};
+
+/// `job.event` payload `{kind, ts, body}`.
+struct EventPayload {
+  std::string kind;
+  std::string ts;
+  json::object body;
+  json::object to_json() const;
+  static Result<EventPayload> from_json(const json::object& payload);
+};
+
+/// `job.result` payload: inline `result`, or a streamed `result_id`.
+struct JobResult {
+  json::value result;  // inline result (accepts `output`/`value` on input)
+  std::string result_id;
+  std::optional<std::int64_t> result_size;
+  std::string summary;
+  json::object to_json() const;
+  static Result<JobResult> from_json(const json::object& payload);
+};
+
+/// `job.error` payload: `{final_status, code, message, retryable, details?}`.
+struct JobError {
+  JobStatus final_status = JobStatus::kError;
+  Error error;
+  json::object to_json() const;
+  static Result<JobError> from_json(const json::object& payload);
+};
+
+}  // namespace arcp

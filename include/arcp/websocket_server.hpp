@@ -1,0 +1,38 @@
+// WebSocket (ws:// and wss://) listener handing each upgraded socket to a callback.
+#pragma once
+
+#include <arcp/connection.hpp>
+#include <arcp/error.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace arcp {
+
+struct WebSocketServerOptions {
+  /// `ws://host:port/path` or `wss://…`; port 0 picks a free port.
+  std::string listen_url = "ws://127.0.0.1:7777/arcp";
+  /// Host header allow-list (DNS-rebinding defence). Empty = loopback names plus
+  /// the listen host; "*" allows any.
+  std::vector<std::string> allowed_hosts;
+  std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
+  std::string tls_cert_file;  // required for wss://
+  std::string tls_key_file;
+  int io_threads = 1;
+};
+
+class WebSocketServer {
+ public:
+  using OnConnection = std::function<void(std::shared_ptr<Connection>)>;
+  static Result<std::unique_ptr<WebSocketServer>> start(const WebSocketServerOptions& options,
+                                                        OnConnection on_connection);
+  virtual ~WebSocketServer() = default;
+  /// The bound URL with the real port, e.g. `ws://127.0.0.1:40123/arcp`.
+  virtual std::string url() const = 0;
+  /// Stops accepting, closes every connection gracefully and joins I/O threads.
+  virtual void stop() = 0;
+};
+
+}  // namespace arcp

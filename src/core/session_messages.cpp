@@ -1,0 +1,151 @@
+#include <arcp/session_messages.hpp>
+
+#include <array>
+
+namespace arcp {
+namespace {
+Error invalid(std::string msg) { return Error(ErrorCode::kInvalidRequest, std::move(msg)); }
+std::string str_or(const json::object& o, std::string_view key) {
+  const auto* s = get_string(o, key);
+  return s ? std::string(*s) : std::string();
+}
+}  // namespace
+
+bool is_core_message_type(std::string_view type) {
+  static constexpr std::array<std::string_view, 22> kTypes{
+      msg::kHello,  msg::kWelcome,   msg::kResume,   msg::kSessionError, msg::kPing,
+      msg::kPong,   msg::kAck,       msg::kListJobs, msg::kJobs,         msg::kClose,
+      msg::kClosed, msg::kBye,       msg::kSubmit,   msg::kAccepted,     msg::kEvent,
+      msg::kResult, msg::kJobError,  msg::kCancel,   msg::kCancelled,    msg::kSubscribe,
+      msg::kSubscribed, msg::kUnsubscribe};
+  for (auto t : kTypes)
+    if (t == type) return true;
+  return false;
+}
+
+json::object ResumeRequest::to_json() const {
+  return {{"session_id", session_id}, {"resume_token", resume_token}, {"last_event_seq", last_event_seq}};
+}
+
+Result<ResumeRequest> ResumeRequest::from_json(const json::object& obj) {
+  ResumeRequest r;
+  r.session_id = str_or(obj, "session_id");
+  r.resume_token = str_or(obj, "resume_token");
+  auto seq = get_int(obj, "last_event_seq");
+  if (r.session_id.empty() || r.resume_token.empty())
+    return invalid("resume needs session_id and resume_token");
+  if (obj.contains("last_event_seq") && (!seq || *seq < 0))
+    return invalid("resume.last_event_seq must be a non-negative integer");
+  r.last_event_seq = seq.value_or(0);
+  return r;
+}
+
+json::object Hello::to_json() const {
+  json::object p;
+  p["client"] = json::object{{"name", client_name}, {"version", client_version}};
+  json::object auth{{"scheme", auth_scheme}};
+  if (!token.empty()) auth["token"] = token;
+  p["auth"] = std::move(auth);
+  json::object caps{{"encodings", json::array{"json"}}};
+  if (features) caps["features"] = features->to_json();
+  p["capabilities"] = std::move(caps);
+  if (resume) p["resume"] = resume->to_json();
+  return p;
+}
+
+Result<Hello> Hello::from_json(const json::object& payload) {
+  Hello h;
+  if (const auto* client = get_object(payload, "client")) {
+    h.client_name = str_or(*client, "name");
+    h.client_version = str_or(*client, "version");
+  }
+  if (payload.contains("auth") && !get_object(payload, "auth"))
+    return invalid("hello.auth must be an object");
+  if (const auto* auth = get_object(payload, "auth")) {
+    if (auth->contains("token") && !get_string(*auth, "token"))
+      return invalid("hello.auth.token must be a string");
+    h.auth_scheme = str_or(*auth, "scheme");
+    h.token = str_or(*auth, "token");
+  }
+  if (const auto* caps = get_object(payload, "capabilities")) {
+    if (const auto* feats = get_array(*caps, "features")) h.features = FeatureSet::from_json(*feats);
+  }
+  if (payload.contains("resume")) {
+    const auto* resume = get_object(payload, "resume");
+    if (!resume) return invalid("hello.resume must be an object");
+    auto r = ResumeRequest::from_json(*resume);
+    if (!r) return r.error();
+    h.resume = std::move(r.value());
+  }
+  return h;
+}
+
+json::object AgentInfo::to_json() const {
+  json::array vs;
+  for (const auto& v : versions) vs.emplace_back(v);
+  json::object o{{"name", name}, {"versions", std::move(vs)}};
+  if (!default_version.empty()) o["default"] = default_version;
+  return o;
+}
+
+AgentInfo AgentInfo::from_json(const json::object& obj) {
+  AgentInfo a;
+  a.name = str_or(obj, "name");
+  if (const auto* vs = get_array(obj, "versions"))
+    for (const auto& v : *vs)
+      if (v.is_string()) a.versions.emplace_back(v.get_string());
+  a.default_version = str_or(obj, "default");
+  return a;
+}
+
+json::object Welcome::to_json() const {
+  json::object p;
+  p["runtime"] = json::object{{"name", runtime_name}, {"version", runtime_version}};
+  p["resume_token"] = resume_token;
+  p["resume_window_sec"] = resume_window_sec;
+  if (heartbeat_interval_sec) p["heartbeat_interval_sec"] = *heartbeat_interval_sec;
+  json::array ag;
+  for (const auto& a : agents) ag.emplace_back(a.to_json());
+  p["capabilities"] = json::object{
+      {"encodings", json::array{"json"}}, {"features", features.to_json()}, {"agents", std::move(ag)}};
+  return p;
+}
+
+Result<Welcome> Welcome::from_json(const json::object& payload) {
+  Welcome w;
+  if (const auto* rt = get_object(payload, "runtime")) {
+    w.runtime_name = str_or(*rt, "name");
+    w.runtime_version = str_or(*rt, "version");
+  }
+  w.resume_token = str_or(payload, "resume_token");
+  w.resume_window_sec = get_int(payload, "resume_window_sec").value_or(0);
+  w.heartbeat_interval_sec = get_int(payload, "heartbeat_interval_sec");
+  if (const auto* caps = get_object(payload, "capabilities")) {
+    if (const auto* feats = get_array(*caps, "features")) w.features = FeatureSet::from_json(*feats);
+    if (const auto* agents = get_array(*caps, "agents")) {
+      for (const auto& a : *agents) {
+        if (a.is_object()) w.agents.push_back(AgentInfo::from_json(a.get_object()));
+        else if (a.is_string()) w.agents.push_back(AgentInfo{std::string(a.get_string()), {}, {}});
+      }
+    }
+  }
+  return w;
+}
+
+json::object Ping::to_json() const { return {{"nonce", nonce}, {"sent_at", sent_at}}; }
+
+Result<Ping> Ping::from_json(const json::object& payload) {
+  Ping p{str_or(payload, "nonce"), str_or(payload, "sent_at")};
+  if (p.nonce.empty()) return invalid("session.ping needs a string nonce");
+  return p;
+}
+
+json::object Pong::to_json() const { return {{"ping_nonce", ping_nonce}, {"received_at", received_at}}; }
+
+Result<Pong> Pong::from_json(const json::object& payload) {
+  Pong p{str_or(payload, "ping_nonce"), str_or(payload, "received_at")};
+  if (p.ping_nonce.empty()) return invalid("session.pong needs a string ping_nonce");
+  return p;
+}
+
+}  // namespace arcp

@@ -1,0 +1,133 @@
+#include <arcp/conformance_agents.hpp>
+#include <arcp/job_context.hpp>
+
+#include <string>
+
+namespace arcp {
+namespace {
+
+const json::object& input_object(JobContext& ctx) {
+  static const json::object kEmpty;
+  return ctx.input().is_object() ? ctx.input().get_object() : kEmpty;
+}
+
+/// Reads an optional non-negative integer parameter.
+Result<std::int64_t> int_param(const json::object& in, std::string_view key, std::int64_t def,
+                               std::int64_t max) {
+  if (!in.contains(key)) return def;
+  auto v = get_int(in, key);
+  if (!v || *v < 0 || *v > max)
+    return Error(ErrorCode::kInvalidRequest,
+                 "input." + std::string(key) + " must be an integer in [0, " + std::to_string(max) + "]");
+  return *v;
+}
+
+Result<json::value> echo(JobContext& ctx) { return ctx.input(); }
+
+Result<void> emit_one(JobContext& ctx, std::string_view kind, std::int64_t i, std::int64_t n,
+                      const std::string& pad) {
+  std::string text = "event " + std::to_string(i + 1) + "/" + std::to_string(n) + pad;
+  if (kind == "log") return ctx.log("info", text);
+  if (kind == "thought") return ctx.thought(text);
+  if (kind == "status") return ctx.status("working", text);
+  if (kind == "metric") return ctx.metric("tick", static_cast<double>(i + 1), "count");
+  if (kind == "progress") return ctx.progress(static_cast<double>(i + 1), static_cast<double>(n), "events", text);
+  static constexpr std::string_view kMixed[] = {"log", "thought", "status", "metric", "progress"};
+  std::string_view pick = kMixed[static_cast<std::size_t>(i) % 5];
+  if (pick == "progress" && !ctx.has_feature("progress")) pick = "log";
+  return emit_one(ctx, pick, i, n, pad);
+}
+
+Result<json::value> chatty(JobContext& ctx) {
+  const auto& in = input_object(ctx);
+  auto n = int_param(in, "n", 10, 100'000'000);
+  auto delay = int_param(in, "delay_ms", 0, 60'000);
+  auto body_bytes = int_param(in, "body_bytes", 0, 1'000'000);
+  if (!n) return n.error();
+  if (!delay) return delay.error();
+  if (!body_bytes) return body_bytes.error();
+  std::string kind = "log";
+  if (const auto* k = get_string(in, "kind")) kind = std::string(*k);
+  if (kind != "log" && kind != "metric" && kind != "progress" && kind != "status" &&
+      kind != "thought" && kind != "mixed")
+    return Error(ErrorCode::kInvalidRequest, "input.kind must be log|metric|progress|status|thought|mixed");
+  std::string pad(static_cast<std::size_t>(*body_bytes), 'x');
+  if (!pad.empty()) pad.insert(0, " ");
+  for (std::int64_t i = 0; i < *n; ++i) {
+    if (ctx.cancelled()) return Error(ErrorCode::kCancelled, "cancelled");
+    if (auto r = emit_one(ctx, kind, i, *n, pad); !r) return r.error();
+    if (*delay > 0 && !ctx.sleep_for(std::chrono::milliseconds(*delay)))
+      return Error(ErrorCode::kCancelled, "cancelled");
+  }
+  return json::object{{"emitted", *n}};
+}
+
+Result<json::value> slow(JobContext& ctx) {
+  const auto& in = input_object(ctx);
+  auto ms = int_param(in, "ms", 5000, 86'400'000);
+  auto tick = int_param(in, "tick_ms", 100, 86'400'000);
+  if (!ms) return ms.error();
+  if (!tick) return tick.error();
+  std::int64_t tick_ms = std::max<std::int64_t>(1, *tick);
+  std::int64_t slept = 0;
+  std::int64_t ticks = 0;
+  while (slept < *ms) {
+    std::int64_t step = std::min(tick_ms, *ms - slept);
+    if (!ctx.sleep_for(std::chrono::milliseconds(step))) return Error(ErrorCode::kCancelled, "cancelled");
+    slept += step;
+    ++ticks;
+    if (auto r = ctx.log("debug", "tick " + std::to_string(ticks)); !r) return r.error();
+  }
+  return json::object{{"slept_ms", slept}, {"ticks", ticks}};
+}
+
+AgentHandler versioned(std::string version) {
+  return [version](JobContext& ctx) -> Result<json::value> {
+    return json::object{{"version", version}, {"input", ctx.input()}};
+  };
+}
+
+Result<json::value> failing(JobContext& ctx) {
+  const auto& in = input_object(ctx);
+  ErrorCode code = ErrorCode::kInternalError;
+  if (const auto* c = get_string(in, "code")) {
+    auto parsed = error_code_from_string(*c);
+    if (!parsed) return Error(ErrorCode::kInvalidRequest, "input.code is not an ARCP error code");
+    code = *parsed;
+  }
+  std::string message = "failing agent failed as asked";
+  if (const auto* m = get_string(in, "message")) message = std::string(*m);
+  return Error(code, message);
+}
+
+Result<json::value> progress(JobContext& ctx) {
+  const auto& in = input_object(ctx);
+  auto total = int_param(in, "total", 5, 10'000'000);
+  auto tick = int_param(in, "tick_ms", 0, 60'000);
+  if (!total) return total.error();
+  if (!tick) return tick.error();
+  for (std::int64_t i = 1; i <= *total; ++i) {
+    if (*tick > 0 && !ctx.sleep_for(std::chrono::milliseconds(*tick)))
+      return Error(ErrorCode::kCancelled, "cancelled");
+    Result<void> r = ctx.has_feature("progress")
+                         ? ctx.progress(static_cast<double>(i), static_cast<double>(*total), "steps",
+                                        "step " + std::to_string(i))
+                         : ctx.log("info", "step " + std::to_string(i) + "/" + std::to_string(*total));
+    if (!r) return r.error();
+  }
+  return json::object{{"steps", *total}};
+}
+
+}  // namespace
+
+Result<void> register_conformance_agents(Runtime& rt) {
+  for (auto r : {rt.register_agent("echo", echo), rt.register_agent("chatty", chatty),
+                 rt.register_agent("slow", slow),
+                 rt.register_agent("versioned", versioned("1.0.0"), {"1.0.0", false}),
+                 rt.register_agent("versioned", versioned("2.0.0"), {"2.0.0", true}),
+                 rt.register_agent("failing", failing), rt.register_agent("progress", progress)})
+    if (!r) return r;
+  return {};
+}
+
+}  // namespace arcp

@@ -1,0 +1,51 @@
+// Internal: the protocol engine for one connection — handshake, dispatch of
+// inbound messages to the session/jobs, heartbeats.
+#pragma once
+
+#include <arcp/connection.hpp>
+#include <arcp/envelope.hpp>
+
+#include "runtime/runtime_impl.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+
+namespace arcp::runtime {
+
+class ConnectionHandler : public std::enable_shared_from_this<ConnectionHandler> {
+ public:
+  ConnectionHandler(std::weak_ptr<Runtime::Impl> rt, std::shared_ptr<Connection> conn);
+  void start();
+  /// Graceful close of the transport (the session stays for resume).
+  void close();
+
+ private:
+  void on_frame(std::string text);
+  void on_oversize(std::size_t bytes);
+  void on_closed();
+
+  void dispatch(Runtime::Impl& rt, Envelope& env);
+  void handle_hello(Runtime::Impl& rt, Envelope& env);
+  void handle_submit(Runtime::Impl& rt, Envelope& env);
+  void handle_cancel(Runtime::Impl& rt, Envelope& env);
+  void handle_ping(Envelope& env);
+  void handle_extension(Runtime::Impl& rt, Envelope& env);
+
+  /// Errors before a session exists carry no session_id.
+  void send_unbound_error(Error error, const std::string& request_id);
+  void arm_heartbeat(Runtime::Impl& rt);
+
+  std::weak_ptr<Runtime::Impl> rt_;
+  std::shared_ptr<Connection> conn_;
+  std::shared_ptr<Session> session_;  // touched only from the connection's callbacks
+  std::mutex session_mu_;             // guards session_ for the heartbeat timer / close
+  std::atomic<std::int64_t> last_inbound_ms_{0};
+  std::shared_ptr<boost::asio::io_context> timers_;  // declared before the timer: outlives it
+  std::unique_ptr<boost::asio::steady_timer> heartbeat_;
+  std::atomic<bool> closed_{false};
+};
+
+}  // namespace arcp::runtime

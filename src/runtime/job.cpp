@@ -1,0 +1,188 @@
+#include "runtime/job.hpp"
+
+#include <arcp/event.hpp>
+#include <arcp/job_context.hpp>
+#include <arcp/session_messages.hpp>
+
+#include <exception>
+
+namespace arcp::runtime {
+
+Job::Job(JobSpec spec, std::shared_ptr<Session> submitter, std::shared_ptr<boost::asio::io_context> timers,
+         OnTerminal on_terminal)
+    : spec_(std::move(spec)), submitter_id_(submitter->id()), timers_(std::move(timers)),
+      on_terminal_(std::move(on_terminal)) {
+  observers_.push_back(submitter);
+  accepted_ = json::object{{"job_id", spec_.id}, {"agent", spec_.agent_ref}, {"lease", spec_.lease}};
+  if (spec_.lease_constraints) accepted_["lease_constraints"] = *spec_.lease_constraints;
+  accepted_["accepted_at"] = spec_.created_at;
+  accepted_["trace_id"] = spec_.trace_id;
+}
+
+JobStatus Job::status() const {
+  std::lock_guard lock(mu_);
+  return status_;
+}
+
+void Job::arm_timers() {
+  std::weak_ptr<Job> weak = weak_from_this();
+  if (spec_.max_runtime) {
+    runtime_timer_ = std::make_unique<boost::asio::steady_timer>(*timers_, *spec_.max_runtime);
+    auto secs = spec_.max_runtime->count();
+    runtime_timer_->async_wait([weak, secs](boost::system::error_code ec) {
+      if (ec) return;
+      if (auto job = weak.lock())
+        job->on_timer(JobStatus::kTimedOut, ErrorCode::kTimeout,
+                      "job exceeded max_runtime_sec=" + std::to_string(secs));
+    });
+  }
+  if (spec_.expires_at) {
+    expiry_timer_ = std::make_unique<boost::asio::steady_timer>(*timers_);
+    expiry_timer_->expires_after(*spec_.expires_at - std::chrono::system_clock::now());
+    std::string when = format_rfc3339(*spec_.expires_at);
+    expiry_timer_->async_wait([weak, when](boost::system::error_code ec) {
+      if (ec) return;
+      if (auto job = weak.lock())
+        job->on_timer(JobStatus::kError, ErrorCode::kLeaseExpired, "lease expired at " + when);
+    });
+  }
+}
+
+void Job::on_timer(JobStatus status, ErrorCode code, std::string message) {
+  std::lock_guard lock(mu_);
+  if (is_terminal(status_)) return;
+  stop_.request_stop();
+  sleep_cv_.notify_all();
+  Error err(code, std::move(message));
+  JobError je{status, err};
+  finish_locked(status, msg::kJobError, je.to_json());
+}
+
+void Job::run() {
+  {
+    std::lock_guard lock(mu_);
+    if (is_terminal(status_)) return;  // cancelled or timed out while queued
+    status_ = JobStatus::kRunning;
+  }
+  JobContext ctx(shared_from_this());
+  std::optional<Result<json::value>> outcome;
+  try {
+    outcome.emplace(spec_.agent.handler(ctx));
+  } catch (const std::exception& e) {
+    outcome.emplace(Error(ErrorCode::kInternalError, std::string("agent threw: ") + e.what()));
+  } catch (...) {
+    outcome.emplace(Error(ErrorCode::kInternalError, "agent threw a non-standard exception"));
+  }
+  std::lock_guard lock(mu_);
+  if (is_terminal(status_)) return;  // timed out / force-cancelled meanwhile
+  if (cancel_requested_) {
+    JobError je{JobStatus::kCancelled, Error(ErrorCode::kCancelled, cancel_reason_)};
+    finish_locked(JobStatus::kCancelled, msg::kJobError, je.to_json());
+    return;
+  }
+  if (outcome->ok()) {
+    JobResult r;
+    r.result = std::move(*outcome).value();
+    finish_locked(JobStatus::kSuccess, msg::kResult, r.to_json());
+  } else {
+    Error err = outcome->error();
+    JobStatus fs = JobStatus::kError;
+    if (err.code == ErrorCode::kCancelled) fs = JobStatus::kCancelled;
+    if (err.code == ErrorCode::kTimeout) fs = JobStatus::kTimedOut;
+    JobError je{fs, std::move(err)};
+    finish_locked(fs, msg::kJobError, je.to_json());
+  }
+}
+
+Result<void> Job::emit(std::string_view kind, json::object body) {
+  if (auto r = validate_event_body(kind, body, spec_.features); !r) return r;
+  json::object payload{{"kind", kind}, {"ts", now_rfc3339()}, {"body", std::move(body)}};
+  std::lock_guard lock(mu_);
+  if (is_terminal(status_)) return Error(ErrorCode::kCancelled, "job already ended");
+  fan_out_locked(msg::kEvent, payload);
+  return {};
+}
+
+void Job::fan_out_locked(std::string_view type, const json::object& payload) {
+  for (auto it = observers_.begin(); it != observers_.end();) {
+    if (auto s = it->lock()) {
+      s->deliver_event(type, spec_.id, spec_.trace_id, payload);
+      ++it;
+    } else {
+      it = observers_.erase(it);
+    }
+  }
+}
+
+bool Job::finish_locked(JobStatus status, std::string_view type, json::object payload) {
+  if (is_terminal(status_)) return false;
+  status_ = status;
+  stop_.request_stop();
+  sleep_cv_.notify_all();
+  for (auto* t : {runtime_timer_.get(), expiry_timer_.get(), grace_timer_.get()})
+    if (t) t->cancel();
+  terminal_type_ = std::string(type);
+  terminal_payload_ = std::move(payload);
+  fan_out_locked(type, terminal_payload_);
+  if (on_terminal_) on_terminal_(*this);
+  return true;
+}
+
+Result<void> Job::cancel(Session& requester, const std::string& reason) {
+  std::lock_guard lock(mu_);
+  if (is_terminal(status_))
+    return Error(ErrorCode::kInvalidRequest, "job already ended",
+                 json::object{{"job_id", spec_.id}, {"final_status", to_string(status_)}});
+  if (cancel_requested_) return {};  // already on its way out
+  cancel_requested_ = true;
+  cancel_reason_ = reason.empty() ? "cancelled by client" : reason;
+  // job.cancelled goes out before the agent can observe the stop (ordering).
+  requester.send_control(msg::kCancelled, json::object{{"reason", cancel_reason_}}, spec_.id,
+                         spec_.trace_id);
+  stop_.request_stop();
+  sleep_cv_.notify_all();
+  if (status_ == JobStatus::kPending) {
+    JobError je{JobStatus::kCancelled, Error(ErrorCode::kCancelled, cancel_reason_)};
+    finish_locked(JobStatus::kCancelled, msg::kJobError, je.to_json());
+    return {};
+  }
+  grace_timer_ = std::make_unique<boost::asio::steady_timer>(*timers_, spec_.cancel_grace);
+  std::weak_ptr<Job> weak = weak_from_this();
+  grace_timer_->async_wait([weak](boost::system::error_code ec) {
+    if (ec) return;
+    auto job = weak.lock();
+    if (!job) return;
+    std::lock_guard lock(job->mu_);
+    Error err(ErrorCode::kCancelled, job->cancel_reason_,
+              json::object{{"forced", true}, {"grace_ms", job->spec_.cancel_grace.count()}});
+    JobError je{JobStatus::kCancelled, std::move(err)};
+    job->finish_locked(JobStatus::kCancelled, msg::kJobError, je.to_json());
+  });
+  return {};
+}
+
+void Job::abort(const std::string& reason) {
+  std::lock_guard lock(mu_);
+  JobError je{JobStatus::kError, Error(ErrorCode::kInternalError, reason)};
+  finish_locked(JobStatus::kError, msg::kJobError, je.to_json());
+}
+
+void Job::add_observer(const std::shared_ptr<Session>& session) {
+  std::lock_guard lock(mu_);
+  for (auto& w : observers_)
+    if (w.lock() == session) return;
+  if (is_terminal(status_)) {
+    session->deliver_event(terminal_type_, spec_.id, spec_.trace_id, terminal_payload_);
+    return;
+  }
+  observers_.push_back(session);
+}
+
+bool Job::sleep_for(std::chrono::milliseconds d) {
+  std::unique_lock lock(mu_);
+  auto token = stop_.get_token();
+  sleep_cv_.wait_for(lock, token, d, [] { return false; });
+  return !token.stop_requested();
+}
+
+}  // namespace arcp::runtime

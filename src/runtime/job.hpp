@@ -1,0 +1,92 @@
+// Internal: one job — its agent run, events, terminal arbitration and timers.
+#pragma once
+
+#include <arcp/features.hpp>
+#include <arcp/job_messages.hpp>
+
+#include "runtime/agent_registry.hpp"
+#include "runtime/session.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <vector>
+
+namespace arcp::runtime {
+
+struct JobSpec {
+  std::string id;
+  ResolvedAgent agent;
+  std::string agent_ref;  // resolved `name@version`
+  std::string principal;
+  json::value input;
+  json::object lease;
+  std::optional<json::object> lease_constraints;
+  std::optional<SystemTime> expires_at;
+  std::string trace_id;
+  std::string created_at;
+  std::optional<std::chrono::seconds> max_runtime;
+  FeatureSet features;  // negotiated on the submitting session
+  std::chrono::milliseconds cancel_grace{30000};
+};
+
+class Job : public std::enable_shared_from_this<Job> {
+ public:
+  using OnTerminal = std::function<void(Job&)>;
+  Job(JobSpec spec, std::shared_ptr<Session> submitter, std::shared_ptr<boost::asio::io_context> timers,
+      OnTerminal on_terminal);
+
+  const JobSpec& spec() const { return spec_; }
+  const json::object& accepted_payload() const { return accepted_; }
+  JobStatus status() const;
+  bool is_submitter(const Session& s) const { return submitter_id_ == s.id(); }
+
+  /// Arms timers and marks the job running; `run()` executes the agent.
+  void arm_timers();
+  void run();
+
+  /// Validates and fans an event out to every observing session.
+  Result<void> emit(std::string_view kind, json::object body);
+  /// Submitter cancel: sends `job.cancelled` to `requester`, stops the agent,
+  /// and ends the job when the agent returns or the grace period passes.
+  Result<void> cancel(Session& requester, const std::string& reason);
+  /// Ends the job from outside (shutdown): INTERNAL_ERROR, retryable.
+  void abort(const std::string& reason);
+  /// Adds an observing session (idempotent re-submit). If the job already
+  /// ended, replays the terminal payload into that session.
+  void add_observer(const std::shared_ptr<Session>& session);
+
+  std::stop_token stop_token() const { return stop_.get_token(); }
+  bool sleep_for(std::chrono::milliseconds d);
+
+ private:
+  bool finish_locked(JobStatus status, std::string_view type, json::object payload);
+  void fan_out_locked(std::string_view type, const json::object& payload);
+  void on_timer(JobStatus status, ErrorCode code, std::string message);
+
+  JobSpec spec_;
+  std::string submitter_id_;
+  json::object accepted_;
+  std::shared_ptr<boost::asio::io_context> timers_;  // outlives the timers below
+  OnTerminal on_terminal_;
+
+  mutable std::mutex mu_;
+  std::condition_variable_any sleep_cv_;
+  JobStatus status_ = JobStatus::kPending;
+  bool cancel_requested_ = false;
+  std::string cancel_reason_;
+  std::stop_source stop_;
+  std::vector<std::weak_ptr<Session>> observers_;
+  std::string terminal_type_;
+  json::object terminal_payload_;
+  std::unique_ptr<boost::asio::steady_timer> runtime_timer_;
+  std::unique_ptr<boost::asio::steady_timer> expiry_timer_;
+  std::unique_ptr<boost::asio::steady_timer> grace_timer_;
+};
+
+}  // namespace arcp::runtime

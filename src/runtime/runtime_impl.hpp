@@ -1,0 +1,59 @@
+// Internal: shared runtime state behind arcp::Runtime.
+#pragma once
+
+#include <arcp/authenticator.hpp>
+#include <arcp/runtime.hpp>
+
+#include "runtime/agent_registry.hpp"
+#include "runtime/job.hpp"
+#include "runtime/session.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace arcp {
+
+namespace runtime {
+class ConnectionHandler;
+}
+
+struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
+  explicit Impl(RuntimeOptions o);
+  ~Impl();
+
+  struct IdempotencyEntry {
+    std::string fingerprint;
+    std::shared_ptr<runtime::Job> job;
+    std::chrono::steady_clock::time_point created;
+  };
+
+  RuntimeOptions opts;
+  BearerAuthenticator auth;
+  runtime::AgentRegistry agents;
+  FeatureSet supported;
+
+  // Shared so timers owned by handlers/jobs never outlive their io_context.
+  std::shared_ptr<boost::asio::io_context> timers = std::make_shared<boost::asio::io_context>();
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> timers_work;
+  std::thread timer_thread;
+  boost::asio::thread_pool workers;
+
+  std::mutex mu;
+  std::map<std::string, ExtensionHandler> extensions;
+  std::map<std::string, std::shared_ptr<runtime::Session>> sessions;
+  std::map<std::string, std::shared_ptr<runtime::Job>> jobs;
+  std::map<std::pair<std::string, std::string>, IdempotencyEntry> idempotency;
+  std::set<std::shared_ptr<runtime::ConnectionHandler>> handlers;
+  std::vector<std::unique_ptr<WebSocketServer>> servers;
+  bool shutting_down = false;
+
+  void shutdown();
+};
+
+}  // namespace arcp

@@ -1,0 +1,51 @@
+// A blocking FIFO of frames shared by the thread-based transports.
+#pragma once
+
+#include <arcp/connection.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+namespace arcp::transport {
+
+class FrameQueue {
+ public:
+  /// Returns false when the queue is already closed (frame dropped).
+  bool push(Frame f) {
+    std::lock_guard lock(mu_);
+    if (closed_) return false;
+    bytes_ += f->size();
+    q_.push_back(std::move(f));
+    cv_.notify_one();
+    return true;
+  }
+  /// Moves every queued frame into `out`; blocks until there is one or the
+  /// queue is closed. Returns false when closed and drained.
+  bool pop_all(std::deque<Frame>& out) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !q_.empty() || closed_; });
+    if (q_.empty()) return false;
+    out.swap(q_);
+    bytes_ = 0;
+    return true;
+  }
+  void close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+  std::size_t bytes() const {
+    std::lock_guard lock(mu_);
+    return bytes_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Frame> q_;
+  std::size_t bytes_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace arcp::transport

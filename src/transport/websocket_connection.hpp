@@ -1,0 +1,184 @@
+// Internal: a Beast WebSocket stream (plain or TLS) adapted to arcp::Connection.
+// Reads message pieces with a size cap (oversize messages are discarded, the
+// socket stays up); writes queued frames back to back from the stream's strand.
+#pragma once
+
+#include <arcp/connection.hpp>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace arcp::transport {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+using PlainWs = websocket::stream<beast::tcp_stream>;
+using TlsWs = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
+template <class Ws>
+class WsConnection final : public Connection, public std::enable_shared_from_this<WsConnection<Ws>> {
+ public:
+  WsConnection(Ws ws, std::size_t max_frame, std::string name)
+      : ws_(std::move(ws)), max_frame_(max_frame), name_(std::move(name)) {
+    ws_.read_message_max(0);  // we enforce the cap ourselves so oversize is recoverable
+    ws_.auto_fragment(false);
+    ws_.text(true);
+  }
+
+  void start(ConnectionHandlers handlers) override {
+    handlers_ = std::move(handlers);
+    net::dispatch(ws_.get_executor(), [self = this->shared_from_this()] { self->do_read(); });
+  }
+
+  void send(Frame frame) override {
+    std::lock_guard lock(mu_);
+    if (closed_) return;
+    queued_bytes_ += frame->size();
+    queue_.push_back(std::move(frame));
+    if (!writing_) {
+      writing_ = true;
+      net::post(ws_.get_executor(), [self = this->shared_from_this()] { self->do_write(); });
+    }
+  }
+
+  void close() override {
+    std::lock_guard lock(mu_);
+    if (closing_) return;
+    closing_ = true;
+    if (!writing_) {
+      writing_ = true;
+      net::post(ws_.get_executor(), [self = this->shared_from_this()] { self->do_write(); });
+    }
+  }
+
+  std::size_t queued_bytes() const override {
+    std::lock_guard lock(mu_);
+    return queued_bytes_;
+  }
+  std::string description() const override { return name_; }
+
+  Ws& stream() { return ws_; }
+  /// Internal hook for the owner (server/client) to learn the socket is gone.
+  void set_finished_hook(std::function<void()> hook) { finished_hook_ = std::move(hook); }
+
+ private:
+  void do_read() {
+    ws_.async_read_some(read_buf_, 64 * 1024,
+                        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                          self->on_read(ec, n);
+                        });
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec) return finish();
+    auto data = read_buf_.cdata();
+    std::size_t size = data.size();
+    if (!oversize_ && message_.size() + size > max_frame_) {
+      oversize_ = true;
+      discarded_ = message_.size();
+      message_.clear();
+      message_.shrink_to_fit();
+    }
+    if (oversize_) discarded_ += size;
+    else message_.append(static_cast<const char*>(data.data()), size);
+    read_buf_.consume(size);
+    if (ws_.is_message_done()) {
+      if (oversize_) {
+        if (handlers_.on_oversize) handlers_.on_oversize(discarded_);
+        oversize_ = false;
+        discarded_ = 0;
+      } else if (handlers_.on_frame) {
+        handlers_.on_frame(std::move(message_));
+      }
+      message_.clear();
+    }
+    do_read();
+  }
+
+  // Runs on the strand; writes one frame at a time until the queue is empty.
+  void do_write() {
+    Frame next;
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) return;
+      if (queue_.empty()) {
+        if (closing_) {
+          closed_ = true;
+          lock_free_close();
+          return;
+        }
+        writing_ = false;
+        return;
+      }
+      next = std::move(queue_.front());
+      queue_.pop_front();
+      queued_bytes_ -= next->size();
+    }
+    ws_.async_write(net::buffer(*next), [self = this->shared_from_this(), next](beast::error_code ec,
+                                                                                std::size_t) {
+      if (ec) {
+        std::lock_guard lock(self->mu_);
+        self->closed_ = true;
+        self->queue_.clear();
+        self->queued_bytes_ = 0;
+        return;
+      }
+      self->do_write();
+    });
+  }
+
+  void lock_free_close() {
+    ws_.async_close(websocket::close_code::normal,
+                    [self = this->shared_from_this()](beast::error_code) {});
+  }
+
+  void finish() {
+    {
+      std::lock_guard lock(mu_);
+      closed_ = true;
+      queue_.clear();
+      queued_bytes_ = 0;
+    }
+    if (finished_.exchange(true)) return;
+    auto on_closed = std::move(handlers_.on_closed);
+    handlers_ = {};
+    if (on_closed) on_closed();
+    if (auto hook = std::move(finished_hook_)) hook();
+  }
+
+  Ws ws_;
+  std::size_t max_frame_;
+  std::string name_;
+  ConnectionHandlers handlers_;
+  beast::flat_buffer read_buf_;
+  std::string message_;
+  bool oversize_ = false;
+  std::size_t discarded_ = 0;
+
+  mutable std::mutex mu_;
+  std::deque<Frame> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+  std::atomic<bool> finished_{false};
+  std::function<void()> finished_hook_;
+};
+
+}  // namespace arcp::transport

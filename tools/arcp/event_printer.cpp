@@ -1,0 +1,50 @@
+#include "event_printer.hpp"
+
+#include "commands.hpp"
+
+#include <fmt/core.h>
+
+namespace arcp::cli {
+namespace {
+std::string str(const json::object& o, std::string_view key) {
+  const auto* s = get_string(o, key);
+  return s ? std::string(*s) : std::string();
+}
+}  // namespace
+
+void EventPrinter::print(const JobEvent& ev) {
+  const auto& b = ev.body;
+  if (ev.kind == "progress") {
+    bar_.update(get_number(b, "current").value_or(0), get_number(b, "total"), str(b, "units"),
+                str(b, "message"));
+    return;
+  }
+  bar_.finish();
+  std::string text;
+  if (ev.kind == "log") text = fmt::format("{:<5} {}", str(b, "level"), str(b, "message"));
+  else if (ev.kind == "thought") text = str(b, "text");
+  else if (ev.kind == "status") text = str(b, "phase") + (b.contains("message") ? ": " + str(b, "message") : "");
+  else if (ev.kind == "metric")
+    text = fmt::format("{} = {} {}", str(b, "name"), json::serialize(b.at("value")), str(b, "unit"));
+  else if (ev.kind == "tool_call") text = fmt::format("{}({})", str(b, "tool"), json::serialize(b.contains("args") ? b.at("args") : json::value()));
+  else if (ev.kind == "artifact_ref") text = fmt::format("{} ({})", str(b, "uri"), str(b, "content_type"));
+  else text = json::serialize(b);
+  fmt::print(out_, "#{:<6} {:<12} {}\n", ev.event_seq, ev.kind, text);
+}
+
+int EventPrinter::print_outcome(const JobHandle& job, const Result<json::value>& outcome) {
+  bar_.finish();
+  if (outcome) {
+    fmt::print(out_, "✔ job {} succeeded\n{}\n", job.job_id(), json::serialize(outcome.value()));
+    return kExitSuccess;
+  }
+  const Error& e = outcome.error();
+  fmt::print(out_, "✘ job {} {}: {}\n", job.job_id(), to_string(job.status()), e.describe());
+  switch (job.status()) {
+    case JobStatus::kCancelled: return kExitCancelled;
+    case JobStatus::kTimedOut: return kExitTimedOut;
+    default: return kExitJobError;
+  }
+}
+
+}  // namespace arcp::cli

@@ -1,0 +1,27 @@
+// `arcp`: serve a runtime, submit jobs, run the demo and the benchmarks.
+#include "commands.hpp"
+
+#include <fmt/core.h>
+
+int main(int argc, char** argv) {
+  CLI::App app{"arcp — Agent Runtime Control Protocol (v1.1) runtime and client"};
+  app.require_subcommand(1);
+  std::function<int()> run;
+  arcp::cli::add_serve_command(app, run);
+  arcp::cli::add_submit_command(app, run);
+  arcp::cli::add_demo_command(app, run);
+  arcp::cli::add_bench_command(app, run);
+  app.add_subcommand("version", "Print the version")->callback([&] {
+    run = [] {
+      fmt::print("arcp {} (ARCP protocol 1.1)\n", "0.1.0");
+      return 0;
+    };
+  });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : arcp::cli::kExitUsage;
+  }
+  return run ? run() : arcp::cli::kExitUsage;
+}

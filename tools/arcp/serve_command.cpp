@@ -1,0 +1,147 @@
+#include "commands.hpp"
+
+#include <arcp/conformance_agents.hpp>
+#include <arcp/runtime.hpp>
+#include <arcp/transports.hpp>
+
+#include <fmt/core.h>
+
+#include <csignal>
+#include <condition_variable>
+#include <mutex>
+#include <unistd.h>
+
+namespace arcp::cli {
+namespace {
+
+struct ServeOptions {
+  std::vector<std::string> listen;
+  std::vector<std::string> tokens;
+  std::vector<std::string> allow_hosts;
+  std::string data_dir;
+  std::string tls_cert;
+  std::string tls_key;
+  bool stdio = false;
+  int heartbeat_sec = 30;
+  int cancel_grace_ms = 30000;
+};
+
+// Waits for SIGINT/SIGTERM without a signal handler racing the runtime's threads.
+int wait_for_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+int serve(const ServeOptions& o) {
+  // Block the shutdown signals in every thread; the main thread sigwait()s for them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  RuntimeOptions ro;
+  ro.heartbeat_interval = std::chrono::seconds(o.heartbeat_sec);
+  ro.cancel_grace = std::chrono::milliseconds(o.cancel_grace_ms);
+  for (const auto& t : o.tokens) {
+    auto colon = t.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == t.size()) {
+      fmt::print(stderr, "arcp serve: --token must be TOKEN:PRINCIPAL\n");
+      return kExitUsage;
+    }
+    ro.tokens.emplace_back(t.substr(0, colon), t.substr(colon + 1));
+  }
+  if (ro.tokens.empty()) {
+    ro.allow_anonymous = true;
+    fmt::print(stderr, "arcp serve: no --token given; accepting anonymous sessions\n");
+  }
+  if (!o.data_dir.empty())
+    fmt::print(stderr, "arcp serve: --data-dir noted; the durable SQLite store is not implemented yet, "
+                       "events are kept in memory\n");
+  Runtime rt(ro);
+  if (auto r = register_conformance_agents(rt); !r) {
+    fmt::print(stderr, "arcp serve: {}\n", r.error().describe());
+    return kExitUsage;
+  }
+
+  if (o.stdio) {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool closed = false;
+    auto conn = make_stdio_connection(STDIN_FILENO, STDOUT_FILENO, ro.max_frame_bytes);
+    struct Watch : Connection {
+      std::shared_ptr<Connection> inner;
+      std::function<void()> on_close;
+      void start(ConnectionHandlers h) override {
+        auto user = std::move(h.on_closed);
+        h.on_closed = [user, cb = on_close] {
+          if (user) user();
+          cb();
+        };
+        inner->start(std::move(h));
+      }
+      void send(Frame f) override { inner->send(std::move(f)); }
+      void close() override { inner->close(); }
+      std::size_t queued_bytes() const override { return inner->queued_bytes(); }
+      std::string description() const override { return inner->description(); }
+    };
+    auto watch = std::make_shared<Watch>();
+    watch->inner = conn;
+    watch->on_close = [&] {
+      std::lock_guard lock(mu);
+      closed = true;
+      cv.notify_all();
+    };
+    rt.serve(watch);
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return closed; });
+    lock.unlock();
+    rt.shutdown();
+    return 0;
+  }
+
+  std::vector<std::string> urls = o.listen;
+  if (urls.empty()) urls.push_back("ws://127.0.0.1:7777/arcp");
+  for (const auto& url : urls) {
+    WebSocketServerOptions wo;
+    wo.listen_url = url;
+    wo.tls_cert_file = o.tls_cert;
+    wo.tls_key_file = o.tls_key;
+    wo.allowed_hosts = o.allow_hosts;
+    auto bound = rt.listen(wo);
+    if (!bound) {
+      fmt::print(stderr, "arcp serve: {}\n", bound.error().describe());
+      return kExitUsage;
+    }
+    fmt::print("listening on {}\n", bound.value());
+  }
+  std::fflush(stdout);
+  int sig = wait_for_signal();
+  fmt::print(stderr, "arcp serve: signal {} — shutting down gracefully\n", sig);
+  rt.shutdown();
+  return 0;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, std::function<int()>& run) {
+  auto o = std::make_shared<ServeOptions>();
+  auto* cmd = app.add_subcommand("serve", "Run an ARCP runtime hosting the conformance agent pack");
+  cmd->add_option("--listen", o->listen, "ws:// or wss:// URL to listen on (repeatable; port 0 = any free port)");
+  cmd->add_option("--token", o->tokens, "Bearer token mapped to a principal, TOKEN:PRINCIPAL (repeatable)");
+  cmd->add_option("--data-dir", o->data_dir, "Directory for the durable store");
+  cmd->add_option("--tls-cert", o->tls_cert, "PEM certificate chain for wss://");
+  cmd->add_option("--tls-key", o->tls_key, "PEM private key for wss://");
+  cmd->add_option("--allow-host", o->allow_hosts, "Allowed Host header value (repeatable; * = any)");
+  cmd->add_option("--heartbeat-sec", o->heartbeat_sec, "Heartbeat interval in seconds")->check(CLI::Range(1, 3600));
+  cmd->add_option("--cancel-grace-ms", o->cancel_grace_ms, "Grace before a cancelled agent is abandoned")->check(CLI::Range(1, 600000));
+  cmd->add_flag("--stdio", o->stdio, "Serve one session on stdin/stdout (NDJSON)");
+  cmd->callback([o, &run] { run = [o] { return serve(*o); }; });
+}
+
+}  // namespace arcp::cli

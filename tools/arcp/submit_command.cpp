@@ -1,0 +1,115 @@
+#include "commands.hpp"
+#include "event_printer.hpp"
+
+#include <arcp/client.hpp>
+
+#include <fmt/core.h>
+
+namespace arcp::cli {
+namespace {
+
+struct SubmitArgs {
+  std::string url;
+  std::string token;
+  std::string agent;
+  std::string input = "{}";
+  std::string lease;
+  std::string lease_constraints;
+  std::string idempotency_key;
+  std::string trace_id;
+  std::int64_t max_runtime = 0;
+  bool json_lines = false;
+};
+
+std::optional<json::object> parse_object_arg(const std::string& text, const char* what) {
+  auto v = parse_json(text);
+  if (!v || !v->is_object()) {
+    fmt::print(stderr, "arcp submit: {} must be a JSON object\n", what);
+    return std::nullopt;
+  }
+  return v->get_object();
+}
+
+int submit(const SubmitArgs& a) {
+  SubmitOptions so;
+  so.agent = a.agent;
+  auto input = parse_json(a.input);
+  if (!input) {
+    fmt::print(stderr, "arcp submit: INPUT_JSON is not valid JSON\n");
+    return kExitUsage;
+  }
+  so.input = *input;
+  if (!a.lease.empty()) {
+    auto l = parse_object_arg(a.lease, "--lease");
+    if (!l) return kExitUsage;
+    so.lease_request = *l;
+  }
+  if (!a.lease_constraints.empty()) {
+    auto l = parse_object_arg(a.lease_constraints, "--lease-constraints");
+    if (!l) return kExitUsage;
+    so.lease_constraints = *l;
+  }
+  so.idempotency_key = a.idempotency_key;
+  so.trace_id = a.trace_id;
+  if (a.max_runtime > 0) so.max_runtime_sec = a.max_runtime;
+
+  ClientOptions co;
+  co.token = a.token;
+  auto client = Client::connect(a.url, co);
+  if (!client) {
+    fmt::print(stderr, "arcp submit: cannot open session: {}\n", client.error().describe());
+    return kExitUsage;
+  }
+  if (a.json_lines) {
+    (*client)->on_envelope([](const Envelope&, const std::string& raw) {
+      std::fwrite(raw.data(), 1, raw.size(), stdout);
+      std::fputc('\n', stdout);
+      std::fflush(stdout);
+    });
+  }
+  auto job = (*client)->submit(so);
+  if (!job) {
+    if (!a.json_lines) fmt::print(stderr, "arcp submit: rejected: {}\n", job.error().describe());
+    return kExitJobError;
+  }
+  EventPrinter printer(stdout);
+  if (!a.json_lines) {
+    fmt::print("→ job {} accepted as {} (trace {})\n", job->job_id(), job->accepted().agent,
+               job->accepted().trace_id);
+    job->on_event([&printer](const JobEvent& ev) { printer.print(ev); });
+  }
+  auto outcome = job->result();
+  int code = kExitSuccess;
+  if (a.json_lines) {
+    switch (job->status()) {
+      case JobStatus::kSuccess: code = kExitSuccess; break;
+      case JobStatus::kCancelled: code = kExitCancelled; break;
+      case JobStatus::kTimedOut: code = kExitTimedOut; break;
+      default: code = kExitJobError;
+    }
+  } else {
+    code = printer.print_outcome(*job, outcome);
+  }
+  (void)(*client)->close();
+  return code;
+}
+
+}  // namespace
+
+void add_submit_command(CLI::App& app, std::function<int()>& run) {
+  auto a = std::make_shared<SubmitArgs>();
+  auto* cmd = app.add_subcommand("submit", "Submit a job and stream its events");
+  cmd->add_option("--url", a->url, "Runtime URL: ws://, wss:// or stdio:<command>")->required();
+  cmd->add_option("--token", a->token, "Bearer token");
+  cmd->add_option("agent", a->agent, "Agent name or name@version")->required();
+  cmd->add_option("input", a->input, "Job input as JSON (default {})");
+  cmd->add_option("--lease", a->lease, "lease_request as a JSON object");
+  cmd->add_option("--lease-constraints", a->lease_constraints, "lease_constraints as a JSON object");
+  cmd->add_option("--idempotency-key", a->idempotency_key, "Idempotency key");
+  cmd->add_option("--max-runtime", a->max_runtime, "max_runtime_sec")->check(CLI::PositiveNumber);
+  cmd->add_option("--trace-id", a->trace_id, "trace id (32 hex) or W3C traceparent");
+  cmd->add_flag("--json", a->json_lines, "Print every received envelope as one JSON line");
+  cmd->callback([a, &run] { run = [a] { return submit(*a); }; });
+}
+
+}  // namespace arcp::cli
