@@ -3,6 +3,7 @@
 
 #include "client/job_state.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -36,6 +37,7 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   bool closed_ack = false;
   bool transport_closed = false;
   std::function<void(const Envelope&, const std::string&)> observer;
+  std::atomic<bool> has_observer{false};
 
   void send(Envelope env) {
     if (env.id.empty()) env.id = new_id("msg");
@@ -69,12 +71,14 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
       return;
     }
     Envelope& env = decoded.value();
-    std::function<void(const Envelope&, const std::string&)> obs;
-    {
-      std::lock_guard lock(mu);
-      obs = observer;
+    if (has_observer.load(std::memory_order_acquire)) {
+      std::function<void(const Envelope&, const std::string&)> obs;
+      {
+        std::lock_guard lock(mu);
+        obs = observer;
+      }
+      if (obs) obs(env, text);
     }
-    if (obs) obs(env, text);
     const std::string& t = env.type;
     if (t == msg::kEvent || t == msg::kResult || t == msg::kJobError) return on_job_message(env);
     if (t == msg::kWelcome) return on_welcome(env);
@@ -155,7 +159,7 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
     cv.notify_all();
   }
 
-  void on_job_message(const Envelope& env) {
+  void on_job_message(Envelope& env) {
     std::shared_ptr<client::JobState> state;
     {
       std::lock_guard lock(mu);
@@ -172,10 +176,16 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
       state = it->second;
     }
     if (env.type == msg::kEvent) {
-      auto ev = EventPayload::from_json(env.payload);
-      if (!ev) return;
-      state->push_event(JobEvent{env.event_seq.value_or(0), std::move(ev->kind), std::move(ev->ts),
-                                 std::move(ev->body)});
+      // Move the body out of the decoded envelope: no copy on the hot path.
+      auto& p = env.payload;
+      JobEvent ev;
+      ev.event_seq = env.event_seq.value_or(0);
+      if (const auto* kind = get_string(p, "kind")) ev.kind = std::string(*kind);
+      if (ev.kind.empty()) return;
+      if (const auto* ts = get_string(p, "ts")) ev.ts = std::string(*ts);
+      if (auto it = p.find("body"); it != p.end() && it->value().is_object())
+        ev.body = std::move(it->value().get_object());
+      state->push_event(std::move(ev));
     } else if (env.type == msg::kResult) {
       auto r = JobResult::from_json(env.payload);
       state->finish(JobStatus::kSuccess, r ? r->result : json::value(), std::nullopt);
@@ -319,6 +329,7 @@ void Client::send(Envelope env) { core_->send(std::move(env)); }
 void Client::on_envelope(std::function<void(const Envelope&, const std::string&)> observer) {
   std::lock_guard lock(core_->mu);
   core_->observer = std::move(observer);
+  core_->has_observer = static_cast<bool>(core_->observer);
 }
 
 std::optional<Error> Client::next_session_error(std::chrono::milliseconds timeout) {

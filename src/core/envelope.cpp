@@ -1,6 +1,10 @@
 #include <arcp/envelope.hpp>
 #include <arcp/ids.hpp>
 
+#include "core/envelope_writer.hpp"
+
+#include <cstring>
+
 namespace arcp {
 namespace {
 
@@ -10,11 +14,19 @@ Error invalid(std::string msg, const std::string& request_id) {
   return Error(ErrorCode::kInvalidRequest, std::move(msg), std::move(det));
 }
 
+}  // namespace
+
+namespace core {
+
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
+  std::size_t run = 0;  // start of the pending run of characters that need no escaping
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -22,26 +34,48 @@ void append_json_string(std::string& out, std::string_view s) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 15]);
-        } else {
-          out.push_back(ch);
-        }
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out.push_back('"');
 }
 
-void append_field(std::string& out, std::string_view key, std::string_view value) {
-  out.push_back(',');
-  append_json_string(out, key);
-  out.push_back(':');
-  append_json_string(out, value);
+std::string encode_envelope_raw(const EnvelopeHeader& h, std::string_view payload_json) {
+  std::string out;
+  out.reserve(payload_json.size() + 64 + h.id.size() + h.type.size() + h.session_id.size() +
+              h.job_id.size() + h.trace_id.size());
+  out += "{\"arcp\":";
+  append_json_string(out, h.arcp);
+  out += ",\"id\":";
+  append_json_string(out, h.id);
+  out += ",\"type\":";
+  append_json_string(out, h.type);
+  if (!h.session_id.empty()) {
+    out += ",\"session_id\":";
+    append_json_string(out, h.session_id);
+  }
+  if (!h.job_id.empty()) {
+    out += ",\"job_id\":";
+    append_json_string(out, h.job_id);
+  }
+  if (h.event_seq) {
+    out += ",\"event_seq\":";
+    out += std::to_string(*h.event_seq);
+  }
+  if (!h.trace_id.empty()) {
+    out += ",\"trace_id\":";
+    append_json_string(out, h.trace_id);
+  }
+  out += ",\"payload\":";
+  out += payload_json;
+  out.push_back('}');
+  return out;
 }
 
-}  // namespace
+}  // namespace core
 
 bool is_vendor_name(std::string_view name) { return name.rfind("x-vendor.", 0) == 0 && name.size() > 9; }
 
@@ -96,24 +130,8 @@ Result<Envelope> decode_envelope(std::string_view text) {
 }
 
 std::string encode_envelope(const Envelope& env) {
-  std::string out;
-  std::string payload = json::serialize(env.payload);
-  out.reserve(payload.size() + 200);
-  out += "{\"arcp\":";
-  append_json_string(out, env.arcp);
-  append_field(out, "id", env.id);
-  append_field(out, "type", env.type);
-  if (!env.session_id.empty()) append_field(out, "session_id", env.session_id);
-  if (!env.job_id.empty()) append_field(out, "job_id", env.job_id);
-  if (env.event_seq) {
-    out += ",\"event_seq\":";
-    out += std::to_string(*env.event_seq);
-  }
-  if (!env.trace_id.empty()) append_field(out, "trace_id", env.trace_id);
-  out += ",\"payload\":";
-  out += payload;
-  out.push_back('}');
-  return out;
+  core::EnvelopeHeader h{env.arcp, env.id, env.type, env.session_id, env.job_id, env.event_seq, env.trace_id};
+  return core::encode_envelope_raw(h, json::serialize(env.payload));
 }
 
 }  // namespace arcp

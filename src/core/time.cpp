@@ -22,7 +22,18 @@ std::string format_rfc3339(SystemTime t) {
   return buf;
 }
 
-std::string now_rfc3339() { return format_rfc3339(std::chrono::system_clock::now()); }
+std::string now_rfc3339() {
+  // Events are stamped far more often than once per millisecond: reuse the text.
+  thread_local std::int64_t cached_ms = -1;
+  thread_local std::string cached;
+  auto now = std::chrono::system_clock::now();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  if (ms != cached_ms) {
+    cached = format_rfc3339(now);
+    cached_ms = ms;
+  }
+  return cached;
+}
 
 namespace {
 bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {

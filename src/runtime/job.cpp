@@ -4,6 +4,8 @@
 #include <arcp/job_context.hpp>
 #include <arcp/session_messages.hpp>
 
+#include "core/envelope_writer.hpp"
+
 #include <exception>
 
 namespace arcp::runtime {
@@ -96,14 +98,23 @@ void Job::run() {
 
 Result<void> Job::emit(std::string_view kind, json::object body) {
   if (auto r = validate_event_body(kind, body, spec_.features); !r) return r;
-  json::object payload{{"kind", kind}, {"ts", now_rfc3339()}, {"body", std::move(body)}};
+  // {"kind":…,"ts":…,"body":…} written directly: one serialisation per event.
+  std::string payload;
+  payload.reserve(128);
+  payload += "{\"kind\":";
+  core::append_json_string(payload, kind);
+  payload += ",\"ts\":";
+  core::append_json_string(payload, now_rfc3339());
+  payload += ",\"body\":";
+  payload += json::serialize(body);
+  payload.push_back('}');
   std::lock_guard lock(mu_);
   if (is_terminal(status_)) return Error(ErrorCode::kCancelled, "job already ended");
   fan_out_locked(msg::kEvent, payload);
   return {};
 }
 
-void Job::fan_out_locked(std::string_view type, const json::object& payload) {
+void Job::fan_out_locked(std::string_view type, std::string_view payload) {
   for (auto it = observers_.begin(); it != observers_.end();) {
     if (auto s = it->lock()) {
       s->deliver_event(type, spec_.id, spec_.trace_id, payload);
@@ -122,7 +133,7 @@ bool Job::finish_locked(JobStatus status, std::string_view type, json::object pa
   for (auto* t : {runtime_timer_.get(), expiry_timer_.get(), grace_timer_.get()})
     if (t) t->cancel();
   terminal_type_ = std::string(type);
-  terminal_payload_ = std::move(payload);
+  terminal_payload_ = json::serialize(payload);
   fan_out_locked(type, terminal_payload_);
   if (on_terminal_) on_terminal_(*this);
   return true;

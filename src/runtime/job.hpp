@@ -66,7 +66,7 @@ class Job : public std::enable_shared_from_this<Job> {
 
  private:
   bool finish_locked(JobStatus status, std::string_view type, json::object payload);
-  void fan_out_locked(std::string_view type, const json::object& payload);
+  void fan_out_locked(std::string_view type, std::string_view payload_json);
   void on_timer(JobStatus status, ErrorCode code, std::string message);
 
   JobSpec spec_;
@@ -83,7 +83,7 @@ class Job : public std::enable_shared_from_this<Job> {
   std::stop_source stop_;
   std::vector<std::weak_ptr<Session>> observers_;
   std::string terminal_type_;
-  json::object terminal_payload_;
+  std::string terminal_payload_;  // serialised once
   std::unique_ptr<boost::asio::steady_timer> runtime_timer_;
   std::unique_ptr<boost::asio::steady_timer> expiry_timer_;
   std::unique_ptr<boost::asio::steady_timer> grace_timer_;

@@ -3,6 +3,8 @@
 #include <arcp/ids.hpp>
 #include <arcp/session_messages.hpp>
 
+#include "core/envelope_writer.hpp"
+
 namespace arcp::runtime {
 namespace {
 constexpr std::size_t kRecentIdCap = 4096;
@@ -17,21 +19,16 @@ void Session::send_locked(const Frame& frame) {
 }
 
 std::int64_t Session::deliver_event(std::string_view type, const std::string& job_id,
-                                    const std::string& trace_id, json::object payload) {
-  Envelope env;
-  env.id = new_id("msg");
-  env.type = std::string(type);
-  env.session_id = id_;
-  env.job_id = job_id;
-  env.trace_id = trace_id;
-  env.payload = std::move(payload);
+                                    const std::string& trace_id, std::string_view payload_json) {
+  std::string id = new_id("msg");
   std::lock_guard lock(mu_);
-  env.event_seq = next_seq_++;
-  auto frame = make_frame(encode_envelope(env));
-  buffer_.emplace_back(*env.event_seq, frame);
+  std::int64_t seq = next_seq_++;
+  core::EnvelopeHeader h{kProtocolVersion, id, type, id_, job_id, seq, trace_id};
+  auto frame = make_frame(core::encode_envelope_raw(h, payload_json));
+  buffer_.emplace_back(seq, frame);
   if (buffer_.size() > max_buffered_) buffer_.pop_front();
   send_locked(frame);
-  return *env.event_seq;
+  return seq;
 }
 
 void Session::send_control(std::string_view type, json::object payload, const std::string& job_id,

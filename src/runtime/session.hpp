@@ -27,7 +27,7 @@ class Session : public std::enable_shared_from_this<Session> {
   /// Sends a seq-bearing envelope (job.event / job.result / job.error): the seq
   /// is allocated, the frame serialised once, buffered for replay and sent.
   std::int64_t deliver_event(std::string_view type, const std::string& job_id,
-                             const std::string& trace_id, json::object payload);
+                             const std::string& trace_id, std::string_view payload_json);
   /// Sends a non-seq envelope (welcome, accepted, cancelled, errors, pong...).
   void send_control(std::string_view type, json::object payload, const std::string& job_id = {},
                     const std::string& trace_id = {});

@@ -152,3 +152,43 @@ TEST(Cli, ServeAndSubmitOverWebSocketWithExitCodes) {
 
 }  // namespace
 }  // namespace arcp::test
+
+namespace arcp::test {
+namespace {
+
+TEST(Transports, ConformanceT02_SecureWebSocketWithTlsAndHostAllowList) {
+  TestRuntime rt;
+  WebSocketServerOptions wo;
+  wo.listen_url = "wss://127.0.0.1:0/arcp";
+  wo.tls_cert_file = ARCP_TEST_DATA_DIR "/test-cert.pem";
+  wo.tls_key_file = ARCP_TEST_DATA_DIR "/test-key.pem";
+  auto url = rt.runtime().listen(wo);
+  ASSERT_TRUE(url) << url.error().describe();
+  ASSERT_EQ(url.value().rfind("wss://127.0.0.1:", 0), 0U);
+
+  ClientOptions trusted{.token = "alice-token"};
+  trusted.websocket.ca_file = ARCP_TEST_DATA_DIR "/test-cert.pem";
+  auto client = Client::connect(url.value(), trusted);
+  ASSERT_TRUE(client) << client.error().describe();
+  auto job = (*client)->submit({.agent = "echo", .input = "over tls"});
+  ASSERT_TRUE(job);
+  EXPECT_EQ(job->result().value(), "over tls");
+
+  // An untrusted certificate is refused by default.
+  auto untrusted = Client::connect(url.value(), ClientOptions{.token = "alice-token"});
+  EXPECT_FALSE(untrusted);
+
+  // The Host allow-list applies over TLS too.
+  WebSocketServerOptions strict = wo;
+  strict.listen_url = "wss://127.0.0.1:0/arcp";
+  strict.allowed_hosts = {"arcp.example.com"};
+  auto strict_url = rt.runtime().listen(strict);
+  ASSERT_TRUE(strict_url);
+  WebSocketClientOptions insecure;
+  insecure.insecure_skip_verify = true;
+  EXPECT_FALSE(connect_websocket(strict_url.value(), insecure));
+  EXPECT_TRUE(connect_websocket(url.value(), insecure));
+}
+
+}  // namespace
+}  // namespace arcp::test

@@ -1,5 +1,6 @@
 // parse_json, then every typed payload reader and validator on the object:
 // nothing may crash, and what is accepted must survive to_json → from_json.
+#include <arcp/envelope.hpp>
 #include <arcp/event.hpp>
 #include <arcp/job_messages.hpp>
 #include <arcp/lease.hpp>
