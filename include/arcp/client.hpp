@@ -55,6 +55,13 @@ class Client {
 
   /// Sends `job.submit` and waits for `job.accepted` (or the rejection).
   Result<JobHandle> submit(const SubmitOptions& options);
+  /// Non-blocking submit: `done` runs once, on the reader thread, with the
+  /// handle or the rejection. The async API (async.hpp) is built on it.
+  void submit(const SubmitOptions& options, std::function<void(Result<JobHandle>)> done);
+  /// Non-blocking connect: the transport is opened and the handshake awaited
+  /// on a helper thread; `done` runs once with the client or the error.
+  static void connect(const std::string& url, ClientOptions options,
+                      std::function<void(Result<std::shared_ptr<Client>>)> done);
   /// `job.cancel` for a job of this session.
   Result<void> cancel(const std::string& job_id, const std::string& reason = {});
   /// Sends a raw envelope (session_id filled in); for tools and tests.

@@ -41,6 +41,16 @@ class JobHandle {
 
   /// Waits for the terminal message: the inline result, or the job's error.
   Result<json::value> result(std::chrono::milliseconds timeout = std::chrono::hours(24));
+
+  /// Non-blocking forms for the async API: `try_next_event` pops a queued event
+  /// (nullopt when none is queued); `when_ready` runs `f` once as soon as an
+  /// event is queued or the job has ended (at once if so already).
+  std::optional<JobEvent> try_next_event();
+  bool done() const;
+  std::optional<Result<json::value>> try_result() const;
+  void when_ready(std::function<void()> f);
+  /// Runs `f` once when the job has ended (at once if it has); events stay queued.
+  void when_done(std::function<void()> f);
   /// `job.cancel`; the outcome arrives through result().
   Result<void> cancel(const std::string& reason = {});
 

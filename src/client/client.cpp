@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 namespace arcp {
 
@@ -18,7 +19,32 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
     bool done = false;
     std::optional<Error> error;
     std::shared_ptr<client::JobState> state;
+    std::function<void(Result<JobHandle>)> on_done;  // async submit
   };
+
+  JobHandle make_handle(const std::shared_ptr<client::JobState>& state) {
+    std::weak_ptr<Core> weak = weak_from_this();
+    std::string job_id = state->job_id;
+    return JobHandle(state, [weak, job_id](const std::string& reason) -> Result<void> {
+      auto core = weak.lock();
+      if (!core) return Error(ErrorCode::kInternalError, "client is gone");
+      Envelope c;
+      c.type = std::string(msg::kCancel);
+      c.job_id = job_id;
+      if (!reason.empty()) c.payload["reason"] = reason;
+      core->send(std::move(c));
+      return {};
+    });
+  }
+
+  /// Runs an async submit's callback (outside `mu`).
+  void notify(const std::shared_ptr<PendingSubmit>& p) {
+    if (!p->on_done) return;
+    auto done = std::move(p->on_done);
+    p->on_done = nullptr;
+    if (p->error) done(*p->error);
+    else done(make_handle(p->state));
+  }
 
   ClientOptions opts;
   std::shared_ptr<Connection> conn;
@@ -49,17 +75,22 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   }
 
   void on_closed() {
-    std::lock_guard lock(mu);
-    transport_closed = true;
-    if (!welcomed && !connect_error)
-      connect_error = Error(ErrorCode::kInternalError, "connection closed before session.welcome");
-    for (auto& p : pending) {
-      if (!p->done) {
-        p->done = true;
-        p->error = Error(ErrorCode::kInternalError, "connection closed before job.accepted");
+    std::vector<std::shared_ptr<PendingSubmit>> failed;
+    {
+      std::lock_guard lock(mu);
+      transport_closed = true;
+      if (!welcomed && !connect_error)
+        connect_error = Error(ErrorCode::kInternalError, "connection closed before session.welcome");
+      for (auto& p : pending) {
+        if (!p->done) {
+          p->done = true;
+          p->error = Error(ErrorCode::kInternalError, "connection closed before job.accepted");
+          failed.push_back(p);
+        }
       }
+      cv.notify_all();
     }
-    cv.notify_all();
+    for (auto& p : failed) notify(p);
   }
 
   void on_frame(const std::string& text) {
@@ -121,42 +152,50 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
     std::string request_id;
     if (auto it = err.details.find("request_id"); it != err.details.end() && it->value().is_string())
       request_id = std::string(it->value().get_string());
-    std::lock_guard lock(mu);
-    if (!welcomed) {
-      connect_error = err;
-      cv.notify_all();
-      return;
-    }
-    for (auto& p : pending) {
-      if (!p->done && !request_id.empty() && p->request_id == request_id) {
-        p->done = true;
-        p->error = std::move(err);
+    std::shared_ptr<PendingSubmit> rejected;
+    {
+      std::lock_guard lock(mu);
+      if (!welcomed) {
+        connect_error = err;
         cv.notify_all();
         return;
       }
+      for (auto& p : pending) {
+        if (!p->done && !request_id.empty() && p->request_id == request_id) {
+          p->done = true;
+          p->error = std::move(err);
+          rejected = p;
+          break;
+        }
+      }
+      if (!rejected) session_errors.push_back(std::move(err));
+      cv.notify_all();
     }
-    session_errors.push_back(std::move(err));
-    cv.notify_all();
+    if (rejected) notify(rejected);
   }
 
   void on_accepted(const Envelope& env) {
     auto acc = Accepted::from_json(env.payload);
     if (!acc) return;
-    std::lock_guard lock(mu);
-    // The runtime answers submits in order, so the oldest open one is ours.
-    while (!pending.empty() && pending.front()->done) pending.pop_front();
-    if (pending.empty()) return;
-    auto p = pending.front();
-    pending.pop_front();
-    auto& state = jobs[acc->job_id];
-    if (!state) {
-      state = std::make_shared<client::JobState>();
-      state->job_id = acc->job_id;
-      state->accepted = std::move(acc.value());
+    std::shared_ptr<PendingSubmit> p;
+    {
+      std::lock_guard lock(mu);
+      // The runtime answers submits in order, so the oldest open one is ours.
+      while (!pending.empty() && pending.front()->done) pending.pop_front();
+      if (pending.empty()) return;
+      p = pending.front();
+      pending.pop_front();
+      auto& state = jobs[acc->job_id];
+      if (!state) {
+        state = std::make_shared<client::JobState>();
+        state->job_id = acc->job_id;
+        state->accepted = std::move(acc.value());
+      }
+      p->state = state;
+      p->done = true;
+      cv.notify_all();
     }
-    p->state = state;
-    p->done = true;
-    cv.notify_all();
+    notify(p);
   }
 
   void on_job_message(Envelope& env) {
@@ -274,7 +313,8 @@ const std::string& Client::session_id() const { return core_->session_id; }
 const Welcome& Client::welcome() const { return core_->welcome; }
 const FeatureSet& Client::features() const { return core_->features; }
 
-Result<JobHandle> Client::submit(const SubmitOptions& o) {
+namespace {
+Envelope submit_envelope(const SubmitOptions& o) {
   SubmitRequest req;
   req.agent = o.agent;
   req.input = o.input;
@@ -287,6 +327,12 @@ Result<JobHandle> Client::submit(const SubmitOptions& o) {
   env.type = std::string(msg::kSubmit);
   env.trace_id = o.trace_id.empty() ? std::string() : normalize_trace_id(o.trace_id);
   env.payload = req.to_json();
+  return env;
+}
+}  // namespace
+
+Result<JobHandle> Client::submit(const SubmitOptions& o) {
+  Envelope env = submit_envelope(o);
   auto pending = std::make_shared<Core::PendingSubmit>();
   pending->request_id = env.id;
   {
@@ -301,18 +347,32 @@ Result<JobHandle> Client::submit(const SubmitOptions& o) {
     return Error(ErrorCode::kTimeout, "timed out waiting for job.accepted");
   }
   if (pending->error) return *pending->error;
-  std::weak_ptr<Core> weak = core_;
-  std::string job_id = pending->state->job_id;
-  return JobHandle(pending->state, [weak, job_id](const std::string& reason) -> Result<void> {
-    auto core = weak.lock();
-    if (!core) return Error(ErrorCode::kInternalError, "client is gone");
-    Envelope c;
-    c.type = std::string(msg::kCancel);
-    c.job_id = job_id;
-    if (!reason.empty()) c.payload["reason"] = reason;
-    core->send(std::move(c));
-    return {};
-  });
+  lock.unlock();
+  return core_->make_handle(pending->state);
+}
+
+void Client::submit(const SubmitOptions& o, std::function<void(Result<JobHandle>)> done) {
+  Envelope env = submit_envelope(o);
+  auto pending = std::make_shared<Core::PendingSubmit>();
+  pending->request_id = env.id;
+  pending->on_done = std::move(done);
+  bool closed = false;
+  {
+    std::lock_guard lock(core_->mu);
+    closed = core_->transport_closed;
+    if (!closed) core_->pending.push_back(pending);
+  }
+  if (closed) return pending->on_done(Error(ErrorCode::kInternalError, "not connected"));
+  core_->send(std::move(env));
+}
+
+void Client::connect(const std::string& url, ClientOptions options,
+                     std::function<void(Result<std::shared_ptr<Client>>)> done) {
+  // Opening a socket and the handshake are blocking steps of the transport
+  // layer; a short-lived helper thread keeps the caller's executor free.
+  std::thread([url, options = std::move(options), done = std::move(done)]() mutable {
+    done(Client::connect(url, std::move(options)));
+  }).detach();
 }
 
 Result<void> Client::cancel(const std::string& job_id, const std::string& reason) {

@@ -7,26 +7,37 @@ namespace client {
 
 void JobState::push_event(JobEvent ev) {
   std::function<void(const JobEvent&)> cb;
+  std::function<void()> wake;
   {
     std::lock_guard lock(mu);
     if (!callback) {
       events.push_back(std::move(ev));
       cv.notify_all();
-      return;
+      wake = take_waiter_locked();
+    } else {
+      cb = callback;
     }
-    cb = callback;
   }
-  cb(ev);
+  if (wake) wake();
+  if (cb) cb(ev);
 }
 
 void JobState::finish(JobStatus s, json::value r, std::optional<Error> e) {
-  std::lock_guard lock(mu);
-  if (done) return;  // an idempotent replay of the terminal event changes nothing
-  status = s;
-  result = std::move(r);
-  error = std::move(e);
-  done = true;
-  cv.notify_all();
+  std::function<void()> wake;
+  std::vector<std::function<void()>> finished;
+  {
+    std::lock_guard lock(mu);
+    if (done) return;  // an idempotent replay of the terminal event changes nothing
+    status = s;
+    result = std::move(r);
+    error = std::move(e);
+    done = true;
+    cv.notify_all();
+    wake = take_waiter_locked();
+    finished.swap(done_waiters);
+  }
+  if (wake) wake();
+  for (auto& f : finished) f();
 }
 
 }  // namespace client
@@ -72,6 +83,48 @@ Result<json::value> JobHandle::result(std::chrono::milliseconds timeout) {
     return Error(ErrorCode::kTimeout, "timed out waiting for the job's result");
   if (state_->error) return *state_->error;
   return state_->result;
+}
+
+std::optional<JobEvent> JobHandle::try_next_event() {
+  std::lock_guard lock(state_->mu);
+  if (state_->events.empty()) return std::nullopt;
+  JobEvent ev = std::move(state_->events.front());
+  state_->events.pop_front();
+  return ev;
+}
+
+bool JobHandle::done() const {
+  std::lock_guard lock(state_->mu);
+  return state_->done;
+}
+
+std::optional<Result<json::value>> JobHandle::try_result() const {
+  std::lock_guard lock(state_->mu);
+  if (!state_->done) return std::nullopt;
+  if (state_->error) return Result<json::value>(*state_->error);
+  return Result<json::value>(state_->result);
+}
+
+void JobHandle::when_ready(std::function<void()> f) {
+  {
+    std::lock_guard lock(state_->mu);
+    if (state_->events.empty() && !state_->done) {
+      state_->waiter = std::move(f);
+      return;
+    }
+  }
+  f();
+}
+
+void JobHandle::when_done(std::function<void()> f) {
+  {
+    std::lock_guard lock(state_->mu);
+    if (!state_->done) {
+      state_->done_waiters.push_back(std::move(f));
+      return;
+    }
+  }
+  f();
 }
 
 Result<void> JobHandle::cancel(const std::string& reason) { return cancel_(reason); }

@@ -6,6 +6,8 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <utility>
+#include <vector>
 
 namespace arcp::client {
 
@@ -21,6 +23,11 @@ struct JobState {
   bool done = false;
   json::value result;
   std::optional<Error> error;
+  std::function<void()> waiter;  // one-shot: fired by the next event or the end
+  std::vector<std::function<void()>> done_waiters;  // fired once at the end
+
+  /// Takes the waiter under `mu` (caller holds the lock).
+  std::function<void()> take_waiter_locked() { return std::exchange(waiter, nullptr); }
 
   void push_event(JobEvent ev);
   void finish(JobStatus status, json::value result, std::optional<Error> error);
