@@ -5,6 +5,8 @@
 
 #include <arcp/connection.hpp>
 
+#include "transport/coalescing_stream.hpp"
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
@@ -28,7 +30,8 @@ namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-using PlainWs = websocket::stream<beast::tcp_stream>;
+// Plain sockets coalesce queued frames into one write; TLS keeps one record per frame.
+using PlainWs = websocket::stream<CoalescingStream<beast::tcp_stream>>;
 using TlsWs = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
 
 template <class Ws>

@@ -35,7 +35,8 @@ void check_event_body(std::string_view kind, const json::object& body) {
       FUZZ_CHECK(r.error().code == ErrorCode::kInvalidRequest);
       continue;
     }
-    if (kind == event_kind::kMetric) FUZZ_CHECK(!copy.contains("dims") || copy.contains("dimensions"));
+    if (kind == event_kind::kMetric)
+      FUZZ_CHECK(!copy.contains("dims") || copy.contains("dimensions"));
     if (is_vendor_name(kind)) FUZZ_CHECK(copy == body);
     // Validation normalises once; a second pass accepts the result unchanged.
     json::object twice = copy;

@@ -33,7 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(formatted.compare(0, 19, expected) == 0);
     if (text[19] == '.') {
       std::string ms;
-      for (std::size_t i = 20; i < text.size() && ms.size() < 3 && text[i] >= '0' && text[i] <= '9'; ++i)
+      for (std::size_t i = 20; i < text.size() && ms.size() < 3 && text[i] >= '0' && text[i] <= '9';
+           ++i)
         ms.push_back(text[i]);
       ms.resize(3, '0');
       FUZZ_CHECK(formatted.compare(20, 3, ms) == 0);

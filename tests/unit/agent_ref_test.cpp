@@ -26,8 +26,8 @@ TEST(AgentRef, ParsesPinnedVersion) {
 }
 
 TEST(AgentRef, AcceptsEveryCharacterOfTheNameGrammar) {
-  for (std::string_view name : {"a", "0", "9agent", "a.b", "a_b", "a-b", "abc.def_ghi-123",
-                                "a--", "z...", "0_"}) {
+  for (std::string_view name :
+       {"a", "0", "9agent", "a.b", "a_b", "a-b", "abc.def_ghi-123", "a--", "z...", "0_"}) {
     auto r = parse_agent_ref(name);
     ASSERT_TRUE(r.ok()) << name << ": " << r.error().describe();
     EXPECT_EQ(r->name, name);
@@ -35,8 +35,8 @@ TEST(AgentRef, AcceptsEveryCharacterOfTheNameGrammar) {
 }
 
 TEST(AgentRef, AcceptsEveryCharacterOfTheVersionGrammar) {
-  for (std::string_view version : {"1", "1.0.0", "2.0.0-rc.1", "1.0.0+build.5", "V2", "latest",
-                                   "A_b-C.d+E", "-", "+", "."}) {
+  for (std::string_view version :
+       {"1", "1.0.0", "2.0.0-rc.1", "1.0.0+build.5", "V2", "latest", "A_b-C.d+E", "-", "+", "."}) {
     auto r = parse_agent_ref("agent@" + std::string(version));
     ASSERT_TRUE(r.ok()) << version << ": " << r.error().describe();
     EXPECT_EQ(r->version, version);
@@ -53,8 +53,8 @@ TEST(AgentRef, RejectsNamesOutsideTheGrammar) {
 }
 
 TEST(AgentRef, RejectsVersionsOutsideTheGrammar) {
-  for (std::string_view bad : {"agent@", "agent@1.0 beta", "agent@1/0", "agent@1@2",
-                               "agent@v:1", "agent@1.0\t", "agent@ü"}) {
+  for (std::string_view bad : {"agent@", "agent@1.0 beta", "agent@1/0", "agent@1@2", "agent@v:1",
+                               "agent@1.0\t", "agent@ü"}) {
     auto r = parse_agent_ref(bad);
     ASSERT_FALSE(r.ok()) << "'" << bad << "'";
     EXPECT_EQ(r.error().code, ErrorCode::kInvalidRequest);

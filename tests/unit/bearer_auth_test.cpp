@@ -111,8 +111,8 @@ TEST(BearerAuthenticator, FirstRegistrationWinsForDuplicateTokens) {
 
 TEST(BearerAuthenticator, WorksFromAParsedHello) {
   auto auth = two_principals();
-  auto hello = Hello::from_json(json::object{
-      {"auth", json::object{{"scheme", "bearer"}, {"token", kBobToken}}}});
+  auto hello = Hello::from_json(
+      json::object{{"auth", json::object{{"scheme", "bearer"}, {"token", kBobToken}}}});
   ASSERT_TRUE(hello.ok());
   auto r = auth.authenticate(*hello);
   ASSERT_TRUE(r.ok());

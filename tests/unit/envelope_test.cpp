@@ -109,12 +109,16 @@ TEST(Envelope, EncodeUsesStableFieldOrderAndOmitsAbsentFields) {
   Envelope minimal;
   minimal.id = "m";
   minimal.type = "session.hello";
-  EXPECT_EQ(encode_envelope(minimal), R"({"arcp":"1.1","id":"m","type":"session.hello","payload":{}})");
+  EXPECT_EQ(encode_envelope(minimal),
+            R"({"arcp":"1.1","id":"m","type":"session.hello","payload":{}})");
 }
 
 TEST(Envelope, EncodeEscapesControlCharactersInHeaderFields) {
   Envelope env;
-  env.id = std::string("a\x01" "b\"c\\d\te", 9);
+  env.id = std::string(
+      "a\x01"
+      "b\"c\\d\te",
+      9);
   env.type = "x-vendor.t";
   std::string out = encode_envelope(env);
   EXPECT_NE(out.find(R"(a\u0001b\"c\\d\te)"), std::string::npos) << out;
@@ -134,7 +138,8 @@ TEST(Envelope, ConformanceW02_DefaultEnvelopeEmitsVersion11) {
 
 TEST(Envelope, ConformanceW02_AcceptsVersions1And10And11) {
   for (const char* v : {"1", "1.0", "1.1"}) {
-    auto r = decode_envelope(std::string(R"({"arcp":")") + v + R"(","id":"m","type":"session.ping"})");
+    auto r =
+        decode_envelope(std::string(R"({"arcp":")") + v + R"(","id":"m","type":"session.ping"})");
     ASSERT_TRUE(r.ok()) << v << ": " << r.error().describe();
     EXPECT_EQ(r->arcp, v);
   }
@@ -169,7 +174,8 @@ TEST(Envelope, ConformanceW06_MalformedJsonIsInvalidRequest) {
 }
 
 TEST(Envelope, ConformanceW06_NonObjectIsInvalidRequest) {
-  for (const char* frame : {"[]", R"(["arcp","1.1"])", "null", "42", R"("session.hello")", "true"}) {
+  for (const char* frame :
+       {"[]", R"(["arcp","1.1"])", "null", "42", R"("session.hello")", "true"}) {
     SCOPED_TRACE(frame);
     Error e = expect_invalid(decode_envelope(frame));
     EXPECT_FALSE(e.details.contains("request_id"));
@@ -177,10 +183,10 @@ TEST(Envelope, ConformanceW06_NonObjectIsInvalidRequest) {
 }
 
 TEST(Envelope, ConformanceW06_MissingTypeCarriesRequestIdWhenIdReadable) {
-  for (const char* frame : {R"({"arcp":"1.1","id":"msg_42"})",
-                            R"({"arcp":"1.1","id":"msg_42","type":""})",
-                            R"({"arcp":"1.1","id":"msg_42","type":7})",
-                            R"({"arcp":"1.1","id":"msg_42","type":null,"payload":{}})"}) {
+  for (const char* frame :
+       {R"({"arcp":"1.1","id":"msg_42"})", R"({"arcp":"1.1","id":"msg_42","type":""})",
+        R"({"arcp":"1.1","id":"msg_42","type":7})",
+        R"({"arcp":"1.1","id":"msg_42","type":null,"payload":{}})"}) {
     SCOPED_TRACE(frame);
     Error e = expect_invalid(decode_envelope(frame));
     EXPECT_EQ(request_id_of(e), "msg_42");
@@ -220,7 +226,8 @@ TEST(Envelope, ConformanceW06_WrongFieldTypesAreInvalidRequestWithRequestId) {
 // its range — undefined behaviour that aborts the ASan/UBSan build. See
 // Json.DISABLED_GetIntRejectsHugeDoublesWithoutUndefinedBehaviour.
 TEST(Envelope, DISABLED_ConformanceW06_HugeFloatEventSeqIsInvalidRequest) {
-  Error e = expect_invalid(decode_envelope(R"({"arcp":"1.1","id":"m9","type":"t","event_seq":1e300})"));
+  Error e =
+      expect_invalid(decode_envelope(R"({"arcp":"1.1","id":"m9","type":"t","event_seq":1e300})"));
   EXPECT_EQ(request_id_of(e), "m9");
 }
 
@@ -228,7 +235,8 @@ TEST(Envelope, EventSeqAcceptsZeroAndLargeIntegers) {
   auto zero = decode_envelope(R"({"arcp":"1.1","id":"m","type":"t","event_seq":0})");
   ASSERT_TRUE(zero.ok());
   EXPECT_EQ(zero->event_seq, 0);
-  auto big = decode_envelope(R"({"arcp":"1.1","id":"m","type":"t","event_seq":9223372036854775807})");
+  auto big =
+      decode_envelope(R"({"arcp":"1.1","id":"m","type":"t","event_seq":9223372036854775807})");
   ASSERT_TRUE(big.ok());
   EXPECT_EQ(big->event_seq, INT64_MAX);
 }
@@ -239,9 +247,9 @@ TEST(Envelope, TraceIdIsNormalisedOnDecode) {
   ASSERT_TRUE(upper.ok());
   EXPECT_EQ(upper->trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
 
-  auto parent = decode_envelope(
-      R"({"arcp":"1.1","id":"m","type":"t",)"
-      R"("trace_id":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"})");
+  auto parent =
+      decode_envelope(R"({"arcp":"1.1","id":"m","type":"t",)"
+                      R"("trace_id":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"})");
   ASSERT_TRUE(parent.ok());
   EXPECT_EQ(parent->trace_id, "0af7651916cd43dd8448eb211c80319c");
 

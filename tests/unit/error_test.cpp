@@ -131,11 +131,13 @@ TEST(Error, FromJsonWithMissingOrNonStringCodeIsInternalError) {
 TEST(Error, FromJsonDefaultsRetryableFromCodeWhenAbsent) {
   EXPECT_FALSE(Error::from_json(json::object{{"code", "LEASE_EXPIRED"}}).retryable);
   EXPECT_TRUE(Error::from_json(json::object{{"code", "INTERNAL_ERROR"}}).retryable);
-  EXPECT_TRUE(Error::from_json(json::object{{"code", "JOB_NOT_FOUND"}, {"retryable", true}}).retryable);
+  EXPECT_TRUE(
+      Error::from_json(json::object{{"code", "JOB_NOT_FOUND"}, {"retryable", true}}).retryable);
 }
 
 TEST(Error, DescribeIsCodeColonMessage) {
-  EXPECT_EQ(Error(ErrorCode::kJobNotFound, "job_1 is gone").describe(), "JOB_NOT_FOUND: job_1 is gone");
+  EXPECT_EQ(Error(ErrorCode::kJobNotFound, "job_1 is gone").describe(),
+            "JOB_NOT_FOUND: job_1 is gone");
 }
 
 TEST(Result, HoldsValueOrError) {

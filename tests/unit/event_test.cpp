@@ -41,13 +41,14 @@ json::object obj(std::string_view text) {
 }
 
 TEST(Event, TenReservedKinds) {
-  std::vector<std::string_view> kinds{
-      event_kind::kLog,         event_kind::kThought,  event_kind::kToolCall, event_kind::kToolResult,
-      event_kind::kStatus,      event_kind::kMetric,   event_kind::kArtifactRef,
-      event_kind::kDelegate,    event_kind::kProgress, event_kind::kResultChunk};
-  std::vector<std::string_view> names{"log",    "thought",      "tool_call", "tool_result",
-                                      "status", "metric",       "artifact_ref",
-                                      "delegate", "progress",   "result_chunk"};
+  std::vector<std::string_view> kinds{event_kind::kLog,         event_kind::kThought,
+                                      event_kind::kToolCall,    event_kind::kToolResult,
+                                      event_kind::kStatus,      event_kind::kMetric,
+                                      event_kind::kArtifactRef, event_kind::kDelegate,
+                                      event_kind::kProgress,    event_kind::kResultChunk};
+  std::vector<std::string_view> names{"log",      "thought",     "tool_call",    "tool_result",
+                                      "status",   "metric",      "artifact_ref", "delegate",
+                                      "progress", "result_chunk"};
   EXPECT_EQ(kinds, names);
   for (auto k : kinds) EXPECT_TRUE(is_reserved_event_kind(k)) << k;
   for (std::string_view k : {"", "Log", "error", "x-vendor.log", "result", "chunk"})
@@ -83,11 +84,13 @@ TEST(Event, ConformanceE01_ToolCall) {
 TEST(Event, ConformanceE01_ToolResult) {
   EXPECT_TRUE(valid("tool_result", R"({"call_id":"c1","result":{"hits":3}})"));
   EXPECT_TRUE(valid("tool_result", R"({"call_id":"c1","result":null})"));
-  EXPECT_TRUE(valid("tool_result",
-                    R"({"call_id":"c1","error":{"code":"PERMISSION_DENIED","message":"no","retryable":false}})"));
+  EXPECT_TRUE(valid(
+      "tool_result",
+      R"({"call_id":"c1","error":{"code":"PERMISSION_DENIED","message":"no","retryable":false}})"));
   EXPECT_TRUE(invalid("tool_result", R"({"call_id":"c1"})"));  // neither
-  EXPECT_TRUE(invalid("tool_result",
-                      R"({"call_id":"c1","result":1,"error":{"code":"X","message":"y"}})"));  // both
+  EXPECT_TRUE(
+      invalid("tool_result",
+              R"({"call_id":"c1","result":1,"error":{"code":"X","message":"y"}})"));  // both
   EXPECT_TRUE(invalid("tool_result", R"({"result":1})"));
   EXPECT_TRUE(invalid("tool_result", R"({"call_id":"c1","error":"boom"})"));
   EXPECT_TRUE(invalid("tool_result", R"({"call_id":"c1","error":{"message":"no code"}})"));
@@ -131,7 +134,8 @@ TEST(Event, ConformanceE01_ArtifactRef) {
   const std::string sha(64, 'a');
   EXPECT_TRUE(valid("artifact_ref", R"({"uri":"file:///out.txt","content_type":"text/plain"})"));
   EXPECT_TRUE(valid("artifact_ref", R"({"uri":"s3://b/k","content_type":"application/zip",)"
-                                    R"("byte_size":1024,"sha256":")" + sha + R"("})"));
+                                    R"("byte_size":1024,"sha256":")" +
+                                        sha + R"("})"));
   EXPECT_TRUE(valid("artifact_ref", R"({"uri":"u","content_type":"c","byte_size":0,"sha256":")" +
                                         std::string(64, 'F') + R"("})"));
   EXPECT_TRUE(invalid("artifact_ref", R"({"content_type":"text/plain"})"));
@@ -154,10 +158,12 @@ TEST(Event, ConformanceE01_Delegate) {
 }
 
 TEST(Event, ConformanceE01_ResultChunk) {
-  EXPECT_TRUE(valid("result_chunk",
-                    R"({"result_id":"res_1","chunk_seq":0,"data":"aGk=","encoding":"base64","more":true})"));
-  EXPECT_TRUE(valid("result_chunk",
-                    R"({"result_id":"res_1","chunk_seq":3,"data":"hi","encoding":"utf8","more":false})"));
+  EXPECT_TRUE(valid(
+      "result_chunk",
+      R"({"result_id":"res_1","chunk_seq":0,"data":"aGk=","encoding":"base64","more":true})"));
+  EXPECT_TRUE(
+      valid("result_chunk",
+            R"({"result_id":"res_1","chunk_seq":3,"data":"hi","encoding":"utf8","more":false})"));
   const char* base = R"("result_id":"r","chunk_seq":0,"data":"d","encoding":"utf8","more":true)";
   EXPECT_TRUE(valid("result_chunk", std::string("{") + base + "}"));
   for (const char* bad : {

@@ -16,10 +16,10 @@ std::vector<std::string> names(const json::array& a) {
 }
 
 TEST(Features, AllFeaturesAreTheElevenV11FlagsInSpecOrder) {
-  const std::vector<std::string> expected{"heartbeat",   "ack",          "list_jobs",
-                                          "subscribe",   "lease_expires_at", "cost.budget",
-                                          "model.use",   "provisioned_credentials",
-                                          "progress",    "result_chunk", "agent_versions"};
+  const std::vector<std::string> expected{
+      "heartbeat",        "ack",          "list_jobs",     "subscribe",
+      "lease_expires_at", "cost.budget",  "model.use",     "provisioned_credentials",
+      "progress",         "result_chunk", "agent_versions"};
   EXPECT_EQ(all_features(), expected);
   EXPECT_EQ(feature::kHeartbeat, "heartbeat");
   EXPECT_EQ(feature::kCostBudget, "cost.budget");
@@ -36,7 +36,8 @@ TEST(Features, ConformanceA03_IntersectionKeepsOnlyFeaturesBothSidesHave) {
   EXPECT_TRUE(both.has("x-vendor.zip"));
   EXPECT_FALSE(both.has("ack"));        // client only
   EXPECT_FALSE(both.has("subscribe"));  // runtime only
-  EXPECT_EQ(names(both.to_json()), (std::vector<std::string>{"heartbeat", "progress", "x-vendor.zip"}));
+  EXPECT_EQ(names(both.to_json()),
+            (std::vector<std::string>{"heartbeat", "progress", "x-vendor.zip"}));
   // Symmetric.
   EXPECT_EQ(names(runtime.intersect(client).to_json()), names(both.to_json()));
 }

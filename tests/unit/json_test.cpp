@@ -29,9 +29,10 @@ TEST(Json, ParsesObjectsArraysAndScalars) {
 }
 
 TEST(Json, MalformedInputReturnsNulloptWithoutThrowing) {
-  for (const char* bad : {"", "{", "}", "[1,]", "{\"a\":}", "{\"a\" 1}", "nul", "01", "1.",
-                          ".5", "+1", "'x'", "\"unterminated", "[1] [2]", "{\"a\":1,}", "NaN",
-                          "Infinity", "\"\\x\"", "\"\\ud800\"", "/*c*/{}"})
+  for (const char* bad :
+       {"",           "{",   "}",        "[1,]",    "{\"a\":}",    "{\"a\" 1}",      "nul",
+        "01",         "1.",  ".5",       "+1",      "'x'",         "\"unterminated", "[1] [2]",
+        "{\"a\":1,}", "NaN", "Infinity", "\"\\x\"", "\"\\ud800\"", "/*c*/{}"})
     EXPECT_FALSE(parse_json(bad).has_value()) << bad;
 }
 
@@ -53,7 +54,8 @@ TEST(Json, PreciseNumbersRoundTrip) {
   EXPECT_EQ(parse_ok("1e300").as_double(), 1e300);
   EXPECT_EQ(parse_ok("9007199254740993").as_int64(), 9007199254740993LL);
   EXPECT_EQ(parse_ok("-9223372036854775808").as_int64(), std::numeric_limits<std::int64_t>::min());
-  EXPECT_EQ(parse_ok("18446744073709551615").as_uint64(), std::numeric_limits<std::uint64_t>::max());
+  EXPECT_EQ(parse_ok("18446744073709551615").as_uint64(),
+            std::numeric_limits<std::uint64_t>::max());
   for (const char* text : {"0.1", "1e300", "9007199254740993", "2.2250738585072014e-308",
                            "1.7976931348623157e308", "0.30000000000000004", "123456.789e-3",
                            "4.9406564584124654e-324", "-0.0", "3.141592653589793"}) {
@@ -65,10 +67,11 @@ TEST(Json, PreciseNumbersRoundTrip) {
 
 TEST(Json, DoublesMatchCorrectlyRoundedStrtod) {
   // Boost.JSON's default (imprecise) mode can be off by an ulp on long mantissas.
-  for (const char* text : {"0.1", "2.2250738585072011e-308", "9007199254740993.0",
-                           "0.10000000000000000555111512312578270211815834045410156250001",
-                           "8.988465674311579e307", "1.00000000000000011102230246251565404236316680908203125",
-                           "7.0420557077594588669468784357561207962098443483187940792729600000e59"}) {
+  for (const char* text :
+       {"0.1", "2.2250738585072011e-308", "9007199254740993.0",
+        "0.10000000000000000555111512312578270211815834045410156250001", "8.988465674311579e307",
+        "1.00000000000000011102230246251565404236316680908203125",
+        "7.0420557077594588669468784357561207962098443483187940792729600000e59"}) {
     json::value v = parse_ok(text);
     ASSERT_TRUE(v.is_double()) << text;
     EXPECT_EQ(v.get_double(), std::strtod(text, nullptr)) << text;
@@ -76,7 +79,8 @@ TEST(Json, DoublesMatchCorrectlyRoundedStrtod) {
 }
 
 TEST(Json, FieldAccessorsCheckTypes) {
-  json::object o = parse_ok(R"({"s":"x","o":{},"a":[],"i":5,"d":2.5,"b":true,"n":null})").as_object();
+  json::object o =
+      parse_ok(R"({"s":"x","o":{},"a":[],"i":5,"d":2.5,"b":true,"n":null})").as_object();
   ASSERT_NE(get_string(o, "s"), nullptr);
   EXPECT_EQ(*get_string(o, "s"), "x");
   EXPECT_EQ(get_string(o, "i"), nullptr);

@@ -24,11 +24,11 @@ const SystemTime kNow = at("2026-05-13T19:30:00Z");
 
 TEST(SessionMessages, CoreTypesAreTheSpecDialect) {
   for (std::string_view t :
-       {"session.hello", "session.welcome", "session.resume", "session.error", "session.ping",
-        "session.pong", "session.ack", "session.list_jobs", "session.jobs", "session.close",
-        "session.closed", "session.bye", "job.submit", "job.accepted", "job.event", "job.result",
-        "job.error", "job.cancel", "job.cancelled", "job.subscribe", "job.subscribed",
-        "job.unsubscribe"})
+       {"session.hello",  "session.welcome", "session.resume",    "session.error", "session.ping",
+        "session.pong",   "session.ack",     "session.list_jobs", "session.jobs",  "session.close",
+        "session.closed", "session.bye",     "job.submit",        "job.accepted",  "job.event",
+        "job.result",     "job.error",       "job.cancel",        "job.cancelled", "job.subscribe",
+        "job.subscribed", "job.unsubscribe"})
     EXPECT_TRUE(is_core_message_type(t)) << t;
   // The Rust SDK's older dialect and vendor types are not core.
   for (std::string_view t : {"session.open", "tool.invoke", "job.completed", "session.heartbeat",
@@ -95,12 +95,13 @@ TEST(SessionMessages, HelloWithoutTokenOmitsIt) {
 }
 
 TEST(SessionMessages, HelloRejectsMalformedAuthAndResume) {
-  for (const char* bad : {R"({"auth":"bearer x"})", R"({"auth":{"scheme":"bearer","token":42}})",
-                          R"({"resume":"sess_1"})", R"({"resume":{"session_id":"s"}})",
-                          R"({"resume":{"resume_token":"t"}})",
-                          R"({"resume":{"session_id":"s","resume_token":"t","last_event_seq":-1}})",
-                          R"({"resume":{"session_id":"s","resume_token":"t","last_event_seq":"3"}})",
-                          R"({"resume":{"session_id":"","resume_token":"t"}})"}) {
+  for (const char* bad :
+       {R"({"auth":"bearer x"})", R"({"auth":{"scheme":"bearer","token":42}})",
+        R"({"resume":"sess_1"})", R"({"resume":{"session_id":"s"}})",
+        R"({"resume":{"resume_token":"t"}})",
+        R"({"resume":{"session_id":"s","resume_token":"t","last_event_seq":-1}})",
+        R"({"resume":{"session_id":"s","resume_token":"t","last_event_seq":"3"}})",
+        R"({"resume":{"session_id":"","resume_token":"t"}})"}) {
     auto h = Hello::from_json(obj(bad));
     ASSERT_FALSE(h.ok()) << bad;
     EXPECT_EQ(h.error().code, ErrorCode::kInvalidRequest);
@@ -258,23 +259,23 @@ TEST(SubmitRequest, RoundTripsThroughJson) {
 
 TEST(SubmitRequest, MaxRuntimeSecMustBePositiveIntegerUpToAYear) {
   for (const char* v : {"0", "-1", "1.5", "\"60\"", "true", "31622401", "[]"}) {
-    auto s = SubmitRequest::from_json(obj(std::string(R"({"agent":"echo","max_runtime_sec":)") + v + "}"),
-                                      kNow);
+    auto s = SubmitRequest::from_json(
+        obj(std::string(R"({"agent":"echo","max_runtime_sec":)") + v + "}"), kNow);
     ASSERT_FALSE(s.ok()) << v;
     EXPECT_EQ(s.error().code, ErrorCode::kInvalidRequest);
   }
   for (const char* v : {"1", "60.0", "31622400"}) {
-    auto s = SubmitRequest::from_json(obj(std::string(R"({"agent":"echo","max_runtime_sec":)") + v + "}"),
-                                      kNow);
+    auto s = SubmitRequest::from_json(
+        obj(std::string(R"({"agent":"echo","max_runtime_sec":)") + v + "}"), kNow);
     EXPECT_TRUE(s.ok()) << v << ": " << s.error().describe();
   }
 }
 
 TEST(SubmitRequest, AgentMustBeAValidReference) {
-  for (const char* payload : {R"({})", R"({"agent":null})", R"({"agent":7})", R"({"agent":""})",
-                              R"({"agent":"Code-Refactor"})", R"({"agent":"echo@"})",
-                              R"({"agent":"echo@1 0"})", R"({"agent":"-echo"})",
-                              R"({"agent":["echo"]})"}) {
+  for (const char* payload :
+       {R"({})", R"({"agent":null})", R"({"agent":7})", R"({"agent":""})",
+        R"({"agent":"Code-Refactor"})", R"({"agent":"echo@"})", R"({"agent":"echo@1 0"})",
+        R"({"agent":"-echo"})", R"({"agent":["echo"]})"}) {
     auto s = SubmitRequest::from_json(obj(payload), kNow);
     ASSERT_FALSE(s.ok()) << payload;
     EXPECT_EQ(s.error().code, ErrorCode::kInvalidRequest);
@@ -293,8 +294,8 @@ TEST(SubmitRequest, IdempotencyKeyMustBe1To256CharacterString) {
 }
 
 TEST(SubmitRequest, ConformanceP04_LeaseRequestIsValidated) {
-  auto unknown = SubmitRequest::from_json(obj(R"({"agent":"echo","lease_request":{"fs.delete":["/"]}})"),
-                                          kNow);
+  auto unknown = SubmitRequest::from_json(
+      obj(R"({"agent":"echo","lease_request":{"fs.delete":["/"]}})"), kNow);
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().code, ErrorCode::kInvalidRequest);
   EXPECT_EQ(unknown.error().details.at("capability"), "fs.delete");
@@ -303,10 +304,11 @@ TEST(SubmitRequest, ConformanceP04_LeaseRequestIsValidated) {
       obj(R"({"agent":"echo","lease_request":{"x-vendor.acme.gpu":["a100"]}})"), kNow);
   EXPECT_TRUE(vendor.ok()) << vendor.error().describe();
 
-  EXPECT_FALSE(SubmitRequest::from_json(obj(R"({"agent":"echo","lease_request":["fs.read"]})"), kNow).ok());
   EXPECT_FALSE(
-      SubmitRequest::from_json(obj(R"({"agent":"echo","lease_request":{"cost.budget":["5 USD"]}})"), kNow)
-          .ok());
+      SubmitRequest::from_json(obj(R"({"agent":"echo","lease_request":["fs.read"]})"), kNow).ok());
+  EXPECT_FALSE(SubmitRequest::from_json(
+                   obj(R"({"agent":"echo","lease_request":{"cost.budget":["5 USD"]}})"), kNow)
+                   .ok());
 }
 
 TEST(SubmitRequest, ConformanceP06_LeaseConstraintsAreValidatedAgainstNow) {
@@ -315,24 +317,27 @@ TEST(SubmitRequest, ConformanceP06_LeaseConstraintsAreValidatedAgainstNow) {
   ASSERT_FALSE(past.ok());
   EXPECT_EQ(past.error().code, ErrorCode::kInvalidRequest);
   auto offset = SubmitRequest::from_json(
-      obj(R"({"agent":"echo","lease_constraints":{"expires_at":"2026-05-14T19:00:00+00:00"}})"), kNow);
+      obj(R"({"agent":"echo","lease_constraints":{"expires_at":"2026-05-14T19:00:00+00:00"}})"),
+      kNow);
   EXPECT_FALSE(offset.ok());
   auto garbage = SubmitRequest::from_json(
       obj(R"({"agent":"echo","lease_constraints":{"expires_at":"soon"}})"), kNow);
   EXPECT_FALSE(garbage.ok());
-  EXPECT_FALSE(SubmitRequest::from_json(obj(R"({"agent":"echo","lease_constraints":"x"})"), kNow).ok());
+  EXPECT_FALSE(
+      SubmitRequest::from_json(obj(R"({"agent":"echo","lease_constraints":"x"})"), kNow).ok());
   // The same payload is fine an hour earlier.
-  EXPECT_TRUE(SubmitRequest::from_json(
-                  obj(R"({"agent":"echo","lease_constraints":{"expires_at":"2026-05-13T19:00:00Z"}})"),
-                  at("2026-05-13T18:00:00Z"))
-                  .ok());
+  EXPECT_TRUE(
+      SubmitRequest::from_json(
+          obj(R"({"agent":"echo","lease_constraints":{"expires_at":"2026-05-13T19:00:00Z"}})"),
+          at("2026-05-13T18:00:00Z"))
+          .ok());
 }
 
 // ---- job.accepted / job.event / job.result / job.error -----------------------------------
 
 TEST(JobStatus, NamesRoundTripAndTerminality) {
-  for (JobStatus s : {JobStatus::kPending, JobStatus::kRunning, JobStatus::kSuccess, JobStatus::kError,
-                      JobStatus::kCancelled, JobStatus::kTimedOut})
+  for (JobStatus s : {JobStatus::kPending, JobStatus::kRunning, JobStatus::kSuccess,
+                      JobStatus::kError, JobStatus::kCancelled, JobStatus::kTimedOut})
     EXPECT_EQ(job_status_from_string(to_string(s)), s);
   EXPECT_EQ(to_string(JobStatus::kTimedOut), "timed_out");
   EXPECT_EQ(job_status_from_string("completed"), std::nullopt);
@@ -379,9 +384,12 @@ TEST(Accepted, RoundTripsAndRequiresJobId) {
 }
 
 TEST(EventPayload, RoundTripsAndRequiresKind) {
-  EventPayload e{"log", "2026-05-13T19:42:13.842Z", json::object{{"level", "info"}, {"message", "m"}}};
+  EventPayload e{"log", "2026-05-13T19:42:13.842Z",
+                 json::object{{"level", "info"}, {"message", "m"}}};
   json::object wire = e.to_json();
-  EXPECT_EQ(wire, obj(R"({"kind":"log","ts":"2026-05-13T19:42:13.842Z","body":{"level":"info","message":"m"}})"));
+  EXPECT_EQ(
+      wire,
+      obj(R"({"kind":"log","ts":"2026-05-13T19:42:13.842Z","body":{"level":"info","message":"m"}})"));
   auto back = EventPayload::from_json(wire);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->kind, "log");
@@ -459,8 +467,9 @@ TEST(JobError, TimeoutMapsToTimedOut) {
 
 TEST(JobError, NonTerminalOrSuccessFinalStatusBecomesError) {
   for (const char* status : {"success", "running", "pending", "bogus", ""}) {
-    auto e = JobError::from_json(obj(std::string(R"({"code":"INTERNAL_ERROR","message":"x","final_status":")") +
-                                     status + "\"}"));
+    auto e = JobError::from_json(
+        obj(std::string(R"({"code":"INTERNAL_ERROR","message":"x","final_status":")") + status +
+            "\"}"));
     ASSERT_TRUE(e.ok());
     EXPECT_EQ(e->final_status, JobStatus::kError) << status;
   }
@@ -476,7 +485,8 @@ TEST(JobError, LeaseExpiredIsSentNonRetryableWithErrorStatus) {
 }
 
 TEST(JobError, UnknownPeerCodeBecomesInternalError) {
-  auto e = JobError::from_json(obj(R"({"final_status":"error","code":"AGENT_CRASHED","message":"m"})"));
+  auto e =
+      JobError::from_json(obj(R"({"final_status":"error","code":"AGENT_CRASHED","message":"m"})"));
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->error.code, ErrorCode::kInternalError);
   EXPECT_EQ(e->error.details.at("original_code"), "AGENT_CRASHED");
