@@ -217,13 +217,14 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
     if (env.type == msg::kEvent) {
       // Move the body out of the decoded envelope: no copy on the hot path.
       auto& p = env.payload;
-      JobEvent ev;
-      ev.event_seq = env.event_seq.value_or(0);
-      if (const auto* kind = get_string(p, "kind")) ev.kind = std::string(*kind);
-      if (ev.kind.empty()) return;
-      if (const auto* ts = get_string(p, "ts")) ev.ts = std::string(*ts);
-      if (auto it = p.find("body"); it != p.end() && it->value().is_object())
-        ev.body = std::move(it->value().get_object());
+      const auto* kind = get_string(p, "kind");
+      if (!kind || kind->empty()) return;
+      const auto* ts = get_string(p, "ts");
+      auto it = p.find("body");
+      bool has_body = it != p.end() && it->value().is_object();
+      // Constructed in place so the body keeps the decoder's arena (no copy).
+      JobEvent ev{env.event_seq.value_or(0), std::string(*kind), ts ? std::string(*ts) : std::string(),
+                  has_body ? json::object(std::move(it->value().get_object())) : json::object()};
       state->push_event(std::move(ev));
     } else if (env.type == msg::kResult) {
       auto r = JobResult::from_json(env.payload);

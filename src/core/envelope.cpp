@@ -124,7 +124,12 @@ Result<Envelope> decode_envelope(std::string_view text) {
   }
   if (auto it = obj.find("payload"); it != obj.end() && !it->value().is_null()) {
     if (!it->value().is_object()) return invalid("payload must be a JSON object", env.id);
-    env.payload = std::move(it->value().get_object());
+    // Move-construct (not assign) so the payload keeps the parse arena instead
+    // of being copied into another allocator.
+    Envelope out{std::move(env.arcp),     std::move(env.id),     std::move(env.type),
+                 std::move(env.session_id), std::move(env.trace_id), std::move(env.job_id),
+                 env.event_seq,           json::object(std::move(it->value().get_object()))};
+    return out;
   }
   return env;
 }

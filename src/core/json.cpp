@@ -3,13 +3,24 @@
 namespace arcp {
 
 std::optional<json::value> parse_json(std::string_view text) {
-  json::parse_options opts;
-  opts.numbers = json::number_precision::precise;
-  opts.max_depth = 64;
+  // One parser per thread: its internal stack is reused across frames. Each
+  // document gets its own monotonic arena, so a frame's many small strings and
+  // objects cost a couple of allocations instead of one each; the arena lives
+  // as long as any value parsed into it.
+  thread_local json::parser parser = [] {
+    json::parse_options opts;
+    opts.numbers = json::number_precision::precise;
+    opts.max_depth = 64;
+    return json::parser(json::storage_ptr(), opts);
+  }();
+  parser.reset(json::make_shared_resource<json::monotonic_resource>());
   boost::system::error_code ec;
-  json::value v = json::parse(text, ec, json::storage_ptr(), opts);
-  if (ec) return std::nullopt;
-  return v;
+  parser.write(text.data(), text.size(), ec);
+  if (ec) {
+    parser.reset();
+    return std::nullopt;
+  }
+  return parser.release();
 }
 
 const json::string* get_string(const json::object& obj, std::string_view key) {

@@ -122,7 +122,8 @@ Result<std::shared_ptr<Connection>> connect_websocket(const std::string& url,
   tcp::resolver resolver(ioc);
   auto results = resolver.resolve(ep->host, std::to_string(ep->port), ec);
   if (ec) return Error(ErrorCode::kInternalError, "cannot resolve " + ep->host + ": " + ec.message());
-  transport::beast::tcp_stream tcp_stream(net::make_strand(ioc));
+  // One I/O thread per client connection: no strand needed.
+  transport::beast::tcp_stream tcp_stream(ioc.get_executor());
   tcp_stream.expires_after(std::chrono::milliseconds(options.connect_timeout_ms));
   tcp_stream.connect(results, ec);
   if (ec) return Error(ErrorCode::kInternalError, "cannot connect to " + url + ": " + ec.message());

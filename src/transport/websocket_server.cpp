@@ -115,7 +115,10 @@ class Server final : public WebSocketServer {
   }
 
   void do_accept() {
-    acceptor_.async_accept(net::make_strand(ioc_), [this](error_code ec, tcp::socket socket) {
+    // With one I/O thread the io_context already serialises each socket's handlers.
+    net::any_io_executor ex = opts_.io_threads > 1 ? net::any_io_executor(net::make_strand(ioc_))
+                                                   : net::any_io_executor(ioc_.get_executor());
+    acceptor_.async_accept(ex, [this](error_code ec, tcp::socket socket) {
       if (ec) return;  // acceptor closed
       socket.set_option(tcp::no_delay(true), ec);
       if (ssl_ctx_) start_tls(std::move(socket));
