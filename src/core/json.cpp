@@ -1,5 +1,7 @@
 #include <arcp/json.hpp>
 
+#include <cmath>
+
 namespace arcp {
 
 std::optional<json::value> parse_json(std::string_view text) {
@@ -47,8 +49,8 @@ std::optional<std::int64_t> get_int(const json::object& obj, std::string_view ke
     return static_cast<std::int64_t>(v.get_uint64());
   if (v.is_double()) {
     double d = v.get_double();
-    if (d == static_cast<double>(static_cast<std::int64_t>(d)) && d >= -9.2e18 && d <= 9.2e18)
-      return static_cast<std::int64_t>(d);
+    // Range first: casting an out-of-range double to int64 is undefined behaviour.
+    if (d >= -9.2e18 && d <= 9.2e18 && d == std::trunc(d)) return static_cast<std::int64_t>(d);
   }
   return std::nullopt;
 }

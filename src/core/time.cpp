@@ -7,7 +7,7 @@ namespace arcp {
 
 std::string format_rfc3339(SystemTime t) {
   using namespace std::chrono;
-  auto ms_total = duration_cast<milliseconds>(t.time_since_epoch()).count();
+  auto ms_total = floor<milliseconds>(t.time_since_epoch()).count();  // floor: pre-1970 too
   auto secs = static_cast<std::time_t>(ms_total / 1000);
   int ms = static_cast<int>(ms_total % 1000);
   if (ms < 0) {
@@ -103,6 +103,11 @@ std::optional<SystemTime> parse_rfc3339(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   long long days = days_from_civil(Y, static_cast<unsigned>(M), static_cast<unsigned>(D));
   long long total = days * 86400LL + h * 3600LL + m * 60LL + (sec == 60 ? 59 : sec) - offset_sec;
+  // The clock counts nanoseconds in 64 bits (years 1677-2262): saturate beyond
+  // that rather than wrap, so far-future stays future and far-past stays past.
+  constexpr long long kMaxSec = 9'000'000'000LL;
+  if (total > kMaxSec) return SystemTime::max();
+  if (total < -kMaxSec) return SystemTime::min();
   return SystemTime(std::chrono::duration_cast<SystemTime::duration>(
       std::chrono::seconds(total) + std::chrono::nanoseconds(nanos)));
 }
