@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace arcp::transport {
@@ -41,10 +42,46 @@ class CoalescingStream {
   NextLayer& next_layer() noexcept { return next_; }
   const NextLayer& next_layer() const noexcept { return next_; }
 
+  // Reads are buffered too: Beast asks for at most ~1.5 KB at a time while
+  // parsing frame headers; one 64 KiB socket read then serves many frames.
   template <class MutableBufferSequence, class ReadHandler>
   auto async_read_some(const MutableBufferSequence& buffers, ReadHandler&& handler) {
-    return next_.async_read_some(buffers, std::forward<ReadHandler>(handler));
+    return boost::asio::async_initiate<ReadHandler, void(boost::beast::error_code, std::size_t)>(
+        [this](auto h, const MutableBufferSequence& bufs) {
+          if (read_pos_ < read_buf_.size()) {
+            std::size_t n = boost::asio::buffer_copy(
+                bufs, boost::asio::buffer(read_buf_.data() + read_pos_, read_buf_.size() - read_pos_));
+            read_pos_ += n;
+            auto ex = boost::asio::get_associated_executor(h, get_executor());
+            boost::asio::post(ex, boost::beast::bind_handler(std::move(h), boost::beast::error_code{}, n));
+            return;
+          }
+          read_buf_.resize(kReadChunk);
+          read_pos_ = 0;
+          next_.async_read_some(
+              boost::asio::buffer(read_buf_),
+              [this, bufs, h = std::move(h)](boost::beast::error_code ec, std::size_t got) mutable {
+                read_buf_.resize(got);
+                std::size_t n = 0;
+                if (!ec) {
+                  n = boost::asio::buffer_copy(bufs, boost::asio::buffer(read_buf_));
+                  read_pos_ = n;
+                }
+                std::move(h)(ec, n);
+              });
+        },
+        handler, buffers);
   }
+
+  /// Appends already-framed bytes (the server's own data frames) to the write
+  /// buffer, in order with everything Beast writes. Call on the stream's executor.
+  void append_raw(std::string_view header, std::string_view payload) {
+    auto& p = state_->pending;
+    p.append(header);
+    p.append(payload);
+    if (!state_->flushing) flush();
+  }
+  std::size_t pending_bytes() const { return state_->pending.size() + state_->inflight.size(); }
 
   template <class ConstBufferSequence, class WriteHandler>
   auto async_write_some(const ConstBufferSequence& buffers, WriteHandler&& handler) {
@@ -113,8 +150,11 @@ class CoalescingStream {
                              });
   }
 
+  static constexpr std::size_t kReadChunk = 64 * 1024;
   NextLayer next_;
   std::shared_ptr<State> state_ = std::make_shared<State>();
+  std::string read_buf_;
+  std::size_t read_pos_ = 0;
 };
 
 // WebSocket close handshake support: tear down the layer below.

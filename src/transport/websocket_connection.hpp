@@ -22,6 +22,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <type_traits>
 
 namespace arcp::transport {
 
@@ -37,8 +39,8 @@ using TlsWs = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
 template <class Ws>
 class WsConnection final : public Connection, public std::enable_shared_from_this<WsConnection<Ws>> {
  public:
-  WsConnection(Ws ws, std::size_t max_frame, std::string name)
-      : ws_(std::move(ws)), max_frame_(max_frame), name_(std::move(name)) {
+  WsConnection(Ws ws, std::size_t max_frame, std::string name, bool server_role = false)
+      : ws_(std::move(ws)), max_frame_(max_frame), name_(std::move(name)), server_role_(server_role) {
     ws_.read_message_max(0);  // we enforce the cap ourselves so oversize is recoverable
     ws_.auto_fragment(false);
     ws_.text(true);
@@ -72,7 +74,7 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
 
   std::size_t queued_bytes() const override {
     std::lock_guard lock(mu_);
-    return queued_bytes_;
+    return queued_bytes_ + layer_pending_.load(std::memory_order_relaxed);
   }
   std::string description() const override { return name_; }
 
@@ -114,8 +116,33 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
     do_read();
   }
 
+  static constexpr bool kCoalescing = std::is_same_v<Ws, PlainWs>;
+
+  // Server data frames are unmasked and uncompressed, so framing them is a few
+  // header bytes: they go straight into the coalescing buffer, in order with
+  // Beast's own control frames, skipping Beast's per-message write machinery.
+  static std::string_view frame_header(std::size_t n, char (&buf)[10]) {
+    buf[0] = static_cast<char>(0x81);  // FIN + text
+    if (n < 126) {
+      buf[1] = static_cast<char>(n);
+      return {buf, 2};
+    }
+    if (n <= 0xFFFF) {
+      buf[1] = 126;
+      buf[2] = static_cast<char>((n >> 8) & 0xFF);
+      buf[3] = static_cast<char>(n & 0xFF);
+      return {buf, 4};
+    }
+    buf[1] = 127;
+    for (int i = 0; i < 8; ++i) buf[2 + i] = static_cast<char>((static_cast<std::uint64_t>(n) >> (56 - 8 * i)) & 0xFF);
+    return {buf, 10};
+  }
+
   // Runs on the strand; writes one frame at a time until the queue is empty.
   void do_write() {
+    if constexpr (kCoalescing) {
+      if (server_role_) return do_write_raw();
+    }
     Frame next;
     {
       std::lock_guard lock(mu_);
@@ -144,6 +171,34 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
       }
       self->do_write();
     });
+  }
+
+  void do_write_raw() {
+    if constexpr (kCoalescing) {
+      std::deque<Frame> batch;
+      for (;;) {
+        {
+          std::lock_guard lock(mu_);
+          if (closed_) return;
+          if (queue_.empty()) {
+            if (closing_) {
+              closed_ = true;
+              lock_free_close();
+              return;
+            }
+            writing_ = false;
+            return;
+          }
+          batch.swap(queue_);
+          queued_bytes_ = 0;
+        }
+        auto& layer = ws_.next_layer();
+        char header[10];
+        for (const auto& f : batch) layer.append_raw(frame_header(f->size(), header), *f);
+        layer_pending_.store(layer.pending_bytes(), std::memory_order_relaxed);
+        batch.clear();
+      }
+    }
   }
 
   void lock_free_close() {
@@ -181,6 +236,8 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
   bool closing_ = false;
   bool closed_ = false;
   std::atomic<bool> finished_{false};
+  std::atomic<std::size_t> layer_pending_{0};
+  const bool server_role_;
   std::function<void()> finished_hook_;
 };
 

@@ -170,7 +170,7 @@ class Server final : public WebSocketServer {
         auto rep = transport::beast::get_lowest_layer(*ws).socket().remote_endpoint(pe);
         if (!pe) peer = rep.address().to_string() + ":" + std::to_string(rep.port());
         auto conn = std::make_shared<transport::WsConnection<Ws>>(
-            std::move(*ws), opts_.max_frame_bytes, (ep_.tls ? "wss://" : "ws://") + peer);
+            std::move(*ws), opts_.max_frame_bytes, (ep_.tls ? "wss://" : "ws://") + peer, /*server_role=*/true);
         {
           std::lock_guard lock(mu_);
           live_.remove_if([](const auto& w) { return w.expired(); });

@@ -26,6 +26,8 @@ struct BenchArgs {
   std::int64_t per_job = 12500;
   std::int64_t submits = 1000;
   std::string transport = "both";
+  std::string url;    // bench an already running runtime instead of spawning one
+  std::string token = "bench-token";
   bool baseline = false;
 };
 
@@ -94,18 +96,23 @@ int bench(const BenchArgs& a) {
   int rc = 0;
   double ws_rate = 0;
   if (a.transport == "ws" || a.transport == "both") {
-    auto child = ChildProcess::spawn({self_executable(), "serve", "--listen", "ws://127.0.0.1:0/arcp",
-                                      "--token", "bench-token:bench"});
-    if (!child) return fmt::print(stderr, "bench: cannot spawn runtime\n"), 1;
-    auto line = child->read_line();
-    const std::string prefix = "listening on ";
-    if (!line || line->rfind(prefix, 0) != 0) return fmt::print(stderr, "bench: runtime did not start\n"), 1;
-    std::string url = line->substr(prefix.size());
+    std::optional<ChildProcess> child;
+    std::string url = a.url;
+    if (url.empty()) {
+      child.emplace(ChildProcess::spawn({self_executable(), "serve", "--listen", "ws://127.0.0.1:0/arcp",
+                                         "--token", a.token + ":bench"})
+                        .value_or(ChildProcess::failed()));
+      if (child->pid() <= 0) return fmt::print(stderr, "bench: cannot spawn runtime\n"), 1;
+      auto line = child->read_line();
+      const std::string prefix = "listening on ";
+      if (!line || line->rfind(prefix, 0) != 0) return fmt::print(stderr, "bench: runtime did not start\n"), 1;
+      url = line->substr(prefix.size());
+    }
     ClientOptions co;
-    co.token = "bench-token";
+    co.token = a.token;
     auto client = Client::connect(url, co);
     if (!client) return fmt::print(stderr, "bench: {}\n", client.error().describe()), 1;
-    fmt::print("WebSocket loopback, runtime in a second process ({})\n", url);
+    fmt::print("WebSocket, runtime in a second process ({})\n", url);
     rc |= run_suite("websocket", **client, a);
     auto one = stream_events(**client, 1, a.events);
     if (one) ws_rate = one.value();
@@ -155,6 +162,8 @@ void add_bench_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--per-job", a->per_job, "Events per job in the fan-in run")->check(CLI::PositiveNumber);
   cmd->add_option("--submits", a->submits, "Sequential submits for the latency run")->check(CLI::PositiveNumber);
   cmd->add_option("--transport", a->transport, "ws, memory or both")->check(CLI::IsMember({"ws", "memory", "both"}));
+  cmd->add_option("--url", a->url, "Bench a running runtime (ws:// or wss://) instead of spawning one");
+  cmd->add_option("--token", a->token, "Bearer token for --url");
   cmd->add_flag("--baseline", a->baseline, "Also measure bare Beast WebSocket streaming of the same frame size");
   cmd->callback([a, &run] { run = [a] { return bench(*a); }; });
 }

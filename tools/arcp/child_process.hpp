@@ -12,6 +12,8 @@ namespace arcp::cli {
 class ChildProcess {
  public:
   static std::optional<ChildProcess> spawn(const std::vector<std::string>& argv);
+  /// A placeholder for a spawn that failed (pid -1).
+  static ChildProcess failed() { return ChildProcess(-1, -1); }
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&&) = delete;
   ~ChildProcess();  // SIGTERM, then reap
