@@ -28,13 +28,18 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
     return JobHandle(state, [weak, job_id](const std::string& reason) -> Result<void> {
       auto core = weak.lock();
       if (!core) return Error(ErrorCode::kInternalError, "client is gone");
-      Envelope c;
-      c.type = std::string(msg::kCancel);
-      c.job_id = job_id;
-      if (!reason.empty()) c.payload["reason"] = reason;
-      core->send(std::move(c));
+      core->send_cancel(job_id, reason);
       return {};
     });
+  }
+
+  /// `job.cancel` with the target in the envelope's job_id (§7.4).
+  void send_cancel(const std::string& job_id, const std::string& reason) {
+    Envelope c;
+    c.type = std::string(msg::kCancel);
+    c.job_id = job_id;
+    if (!reason.empty()) c.payload["reason"] = reason;
+    send(std::move(c));
   }
 
   /// Runs an async submit's callback (outside `mu`).
@@ -377,11 +382,7 @@ void Client::connect(const std::string& url, ClientOptions options,
 }
 
 Result<void> Client::cancel(const std::string& job_id, const std::string& reason) {
-  Envelope c;
-  c.type = std::string(msg::kCancel);
-  c.job_id = job_id;
-  if (!reason.empty()) c.payload["reason"] = reason;
-  core_->send(std::move(c));
+  core_->send_cancel(job_id, reason);
   return {};
 }
 

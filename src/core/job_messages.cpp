@@ -1,16 +1,16 @@
 #include <arcp/agent_ref.hpp>
+
 #include <arcp/job_messages.hpp>
 #include <arcp/lease.hpp>
+
+#include "core/payload_fields.hpp"
 
 #include <array>
 
 namespace arcp {
 namespace {
-Error invalid(std::string msg) { return Error(ErrorCode::kInvalidRequest, std::move(msg)); }
-std::string str_or(const json::object& o, std::string_view key) {
-  const auto* s = get_string(o, key);
-  return s ? std::string(*s) : std::string();
-}
+using core::invalid;
+using core::str_or;
 constexpr std::size_t kMaxIdempotencyKey = 256;
 constexpr std::int64_t kMaxRuntimeSecLimit = 366LL * 24 * 3600;
 

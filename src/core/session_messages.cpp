@@ -1,14 +1,13 @@
 #include <arcp/session_messages.hpp>
 
+#include "core/payload_fields.hpp"
+
 #include <array>
 
 namespace arcp {
 namespace {
-Error invalid(std::string msg) { return Error(ErrorCode::kInvalidRequest, std::move(msg)); }
-std::string str_or(const json::object& o, std::string_view key) {
-  const auto* s = get_string(o, key);
-  return s ? std::string(*s) : std::string();
-}
+using core::invalid;
+using core::str_or;
 }  // namespace
 
 bool is_core_message_type(std::string_view type) {

@@ -146,16 +146,7 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
     Frame next;
     {
       std::lock_guard lock(mu_);
-      if (closed_) return;
-      if (queue_.empty()) {
-        if (closing_) {
-          closed_ = true;
-          lock_free_close();
-          return;
-        }
-        writing_ = false;
-        return;
-      }
+      if (!has_work_locked()) return;
       next = std::move(queue_.front());
       queue_.pop_front();
       queued_bytes_ -= next->size();
@@ -179,16 +170,7 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
       for (;;) {
         {
           std::lock_guard lock(mu_);
-          if (closed_) return;
-          if (queue_.empty()) {
-            if (closing_) {
-              closed_ = true;
-              lock_free_close();
-              return;
-            }
-            writing_ = false;
-            return;
-          }
+          if (!has_work_locked()) return;
           batch.swap(queue_);
           queued_bytes_ = 0;
         }
@@ -199,6 +181,20 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
         batch.clear();
       }
     }
+  }
+
+  /// With `mu_` held: true when frames are queued; otherwise ends the write
+  /// cycle (and starts the close handshake once a close was asked for).
+  bool has_work_locked() {
+    if (closed_) return false;
+    if (!queue_.empty()) return true;
+    if (closing_) {
+      closed_ = true;
+      lock_free_close();
+      return false;
+    }
+    writing_ = false;
+    return false;
   }
 
   void lock_free_close() {
