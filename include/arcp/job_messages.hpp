@@ -71,3 +71,54 @@ struct JobError {
 };
 
 }  // namespace arcp
+
+namespace arcp {
+
+/// `job.cancel {reason?}`; the target is the envelope's job_id (payload job_id accepted).
+struct Cancel {
+  std::string job_id;
+  std::string reason;
+  json::object to_json() const;  // payload only: {reason?}
+  static Result<Cancel> from_json(const json::object& payload, const std::string& envelope_job_id);
+};
+
+/// `job.cancelled {reason}`.
+struct Cancelled {
+  std::string reason;
+  json::object to_json() const;
+  static Result<Cancelled> from_json(const json::object& payload);
+};
+
+/// `job.subscribe {job_id, from_event_seq?, history?}` (§7.6).
+struct Subscribe {
+  std::string job_id;
+  std::optional<std::int64_t> from_event_seq;
+  bool history = false;
+  json::object to_json() const;
+  static Result<Subscribe> from_json(const json::object& payload);
+};
+
+/// `job.subscribed`: the subscriber's authority descriptor (§7.6).
+struct Subscribed {
+  std::string job_id;
+  JobStatus current_status = JobStatus::kRunning;
+  std::string agent;
+  json::object lease;
+  std::optional<json::object> lease_constraints;
+  std::optional<json::object> budget;
+  std::string parent_job_id;
+  std::string trace_id;
+  std::int64_t subscribed_from = 0;
+  bool replayed = false;
+  json::object to_json() const;
+  static Result<Subscribed> from_json(const json::object& payload);
+};
+
+/// `job.unsubscribe {job_id}`.
+struct Unsubscribe {
+  std::string job_id;
+  json::object to_json() const;
+  static Result<Unsubscribe> from_json(const json::object& payload);
+};
+
+}  // namespace arcp

@@ -94,3 +94,48 @@ struct Pong {
 };
 
 }  // namespace arcp
+
+namespace arcp {
+
+/// `session.ack {last_processed_seq}` (§6.5).
+struct Ack {
+  std::int64_t last_processed_seq = 0;
+  json::object to_json() const;
+  static Result<Ack> from_json(const json::object& payload);
+};
+
+/// `session.list_jobs` filter (§6.6); every field optional.
+struct ListJobsFilter {
+  std::vector<std::string> status;  // job statuses
+  std::string agent;
+  std::string created_after;   // RFC 3339
+  std::string created_before;  // RFC 3339
+};
+
+/// `session.list_jobs {filter?, limit?, cursor?}`.
+struct ListJobs {
+  ListJobsFilter filter;
+  std::optional<std::int64_t> limit;
+  std::string cursor;
+  json::object to_json() const;
+  /// Unknown statuses, bad times or a non-positive limit → INVALID_REQUEST.
+  static Result<ListJobs> from_json(const json::object& payload);
+};
+
+/// `session.jobs {request_id, jobs[], next_cursor}`; entries stay JSON objects.
+struct Jobs {
+  std::string request_id;
+  json::array jobs;
+  std::string next_cursor;  // empty = null (last page)
+  json::object to_json() const;
+  static Result<Jobs> from_json(const json::object& payload);
+};
+
+/// `session.bye {reason?}` (v1.0 §6.4); `session.close`/`session.closed` carry `{}`.
+struct Bye {
+  std::string reason;
+  json::object to_json() const;
+  static Result<Bye> from_json(const json::object& payload);
+};
+
+}  // namespace arcp

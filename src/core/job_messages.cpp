@@ -161,3 +161,87 @@ Result<JobError> JobError::from_json(const json::object& payload) {
 }
 
 }  // namespace arcp
+
+namespace arcp {
+
+json::object Cancel::to_json() const {
+  json::object p;
+  if (!reason.empty()) p["reason"] = reason;
+  return p;
+}
+
+Result<Cancel> Cancel::from_json(const json::object& payload, const std::string& envelope_job_id) {
+  Cancel c{envelope_job_id, core::str_or(payload, "reason")};
+  if (c.job_id.empty()) c.job_id = core::str_or(payload, "job_id");
+  if (c.job_id.empty()) return core::invalid("job.cancel needs a job_id");
+  return c;
+}
+
+json::object Cancelled::to_json() const { return {{"reason", reason}}; }
+
+Result<Cancelled> Cancelled::from_json(const json::object& payload) {
+  return Cancelled{core::str_or(payload, "reason")};
+}
+
+json::object Subscribe::to_json() const {
+  json::object p{{"job_id", job_id}, {"history", history}};
+  if (from_event_seq) p["from_event_seq"] = *from_event_seq;
+  return p;
+}
+
+Result<Subscribe> Subscribe::from_json(const json::object& payload) {
+  Subscribe s;
+  s.job_id = core::str_or(payload, "job_id");
+  if (s.job_id.empty()) return core::invalid("job.subscribe needs a job_id");
+  if (payload.contains("from_event_seq") && !payload.at("from_event_seq").is_null()) {
+    auto seq = get_int(payload, "from_event_seq");
+    if (!seq || *seq < 0) return core::invalid("from_event_seq must be a non-negative integer");
+    s.from_event_seq = seq;
+  }
+  if (payload.contains("history")) {
+    auto h = get_bool(payload, "history");
+    if (!h) return core::invalid("history must be a boolean");
+    s.history = *h;
+  }
+  return s;
+}
+
+json::object Subscribed::to_json() const {
+  json::object p{{"job_id", job_id}, {"current_status", to_string(current_status)}, {"agent", agent},
+                 {"lease", lease}};
+  if (lease_constraints) p["lease_constraints"] = *lease_constraints;
+  if (budget) p["budget"] = *budget;
+  p["parent_job_id"] = parent_job_id.empty() ? json::value(nullptr) : json::value(parent_job_id);
+  p["trace_id"] = trace_id;
+  p["subscribed_from"] = subscribed_from;
+  p["replayed"] = replayed;
+  return p;
+}
+
+Result<Subscribed> Subscribed::from_json(const json::object& payload) {
+  Subscribed s;
+  s.job_id = core::str_or(payload, "job_id");
+  if (s.job_id.empty()) return core::invalid("job.subscribed needs a job_id");
+  auto status = job_status_from_string(core::str_or(payload, "current_status"));
+  if (!status) return core::invalid("job.subscribed needs a known current_status");
+  s.current_status = *status;
+  s.agent = core::str_or(payload, "agent");
+  if (const auto* l = get_object(payload, "lease")) s.lease = *l;
+  if (const auto* lc = get_object(payload, "lease_constraints")) s.lease_constraints = *lc;
+  if (const auto* b = get_object(payload, "budget")) s.budget = *b;
+  s.parent_job_id = core::str_or(payload, "parent_job_id");
+  s.trace_id = core::str_or(payload, "trace_id");
+  s.subscribed_from = get_int(payload, "subscribed_from").value_or(0);
+  s.replayed = get_bool(payload, "replayed").value_or(false);
+  return s;
+}
+
+json::object Unsubscribe::to_json() const { return {{"job_id", job_id}}; }
+
+Result<Unsubscribe> Unsubscribe::from_json(const json::object& payload) {
+  Unsubscribe u{core::str_or(payload, "job_id")};
+  if (u.job_id.empty()) return core::invalid("job.unsubscribe needs a job_id");
+  return u;
+}
+
+}  // namespace arcp

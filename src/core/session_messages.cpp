@@ -2,6 +2,9 @@
 
 #include "core/payload_fields.hpp"
 
+#include <arcp/time.hpp>
+
+#include <algorithm>
 #include <array>
 
 namespace arcp {
@@ -146,5 +149,96 @@ Result<Pong> Pong::from_json(const json::object& payload) {
   if (p.ping_nonce.empty()) return invalid("session.pong needs a string ping_nonce");
   return p;
 }
+
+}  // namespace arcp
+
+namespace arcp {
+
+json::object Ack::to_json() const { return {{"last_processed_seq", last_processed_seq}}; }
+
+Result<Ack> Ack::from_json(const json::object& payload) {
+  auto seq = get_int(payload, "last_processed_seq");
+  if (!seq || *seq < 0) return core::invalid("session.ack needs a non-negative last_processed_seq");
+  return Ack{*seq};
+}
+
+json::object ListJobs::to_json() const {
+  json::object f;
+  if (!filter.status.empty()) {
+    json::array st;
+    for (const auto& s : filter.status) st.emplace_back(s);
+    f["status"] = std::move(st);
+  }
+  if (!filter.agent.empty()) f["agent"] = filter.agent;
+  if (!filter.created_after.empty()) f["created_after"] = filter.created_after;
+  if (!filter.created_before.empty()) f["created_before"] = filter.created_before;
+  json::object p{{"filter", std::move(f)}};
+  if (limit) p["limit"] = *limit;
+  p["cursor"] = cursor.empty() ? json::value(nullptr) : json::value(cursor);
+  return p;
+}
+
+Result<ListJobs> ListJobs::from_json(const json::object& payload) {
+  static constexpr std::array<std::string_view, 6> kStatuses{"pending", "running", "success",
+                                                             "error",   "cancelled", "timed_out"};
+  ListJobs l;
+  if (payload.contains("filter") && !payload.at("filter").is_null()) {
+    const auto* f = get_object(payload, "filter");
+    if (!f) return core::invalid("list_jobs.filter must be an object");
+    if (f->contains("status")) {
+      const auto* st = get_array(*f, "status");
+      if (!st) return core::invalid("list_jobs.filter.status must be an array");
+      for (const auto& v : *st) {
+        if (!v.is_string() ||
+            std::find(kStatuses.begin(), kStatuses.end(), std::string_view(v.get_string())) == kStatuses.end())
+          return core::invalid("list_jobs.filter.status holds an unknown status");
+        l.filter.status.emplace_back(v.get_string());
+      }
+    }
+    l.filter.agent = core::str_or(*f, "agent");
+    for (auto [key, out] : {std::pair{"created_after", &l.filter.created_after},
+                            std::pair{"created_before", &l.filter.created_before}}) {
+      if (!f->contains(key)) continue;
+      const auto* t = get_string(*f, key);
+      if (!t || !parse_rfc3339(*t)) return core::invalid(std::string("list_jobs.filter.") + key + " must be RFC 3339");
+      *out = std::string(*t);
+    }
+  }
+  if (payload.contains("limit") && !payload.at("limit").is_null()) {
+    auto limit = get_int(payload, "limit");
+    if (!limit || *limit <= 0) return core::invalid("list_jobs.limit must be a positive integer");
+    l.limit = limit;
+  }
+  if (payload.contains("cursor") && !payload.at("cursor").is_null()) {
+    const auto* c = get_string(payload, "cursor");
+    if (!c) return core::invalid("list_jobs.cursor must be a string or null");
+    l.cursor = std::string(*c);
+  }
+  return l;
+}
+
+json::object Jobs::to_json() const {
+  return {{"request_id", request_id},
+          {"jobs", jobs},
+          {"next_cursor", next_cursor.empty() ? json::value(nullptr) : json::value(next_cursor)}};
+}
+
+Result<Jobs> Jobs::from_json(const json::object& payload) {
+  Jobs j;
+  j.request_id = core::str_or(payload, "request_id");
+  const auto* jobs = get_array(payload, "jobs");
+  if (!jobs) return core::invalid("session.jobs needs a jobs array");
+  j.jobs = *jobs;
+  j.next_cursor = core::str_or(payload, "next_cursor");
+  return j;
+}
+
+json::object Bye::to_json() const {
+  json::object p;
+  if (!reason.empty()) p["reason"] = reason;
+  return p;
+}
+
+Result<Bye> Bye::from_json(const json::object& payload) { return Bye{core::str_or(payload, "reason")}; }
 
 }  // namespace arcp

@@ -328,11 +328,9 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
 }
 
 void ConnectionHandler::handle_cancel(Runtime::Impl& rt, Envelope& env) {
-  std::string job_id = env.job_id;
-  if (job_id.empty())
-    if (const auto* j = get_string(env.payload, "job_id")) job_id = std::string(*j);
-  if (job_id.empty())
-    return session_->send_error(Error(ErrorCode::kInvalidRequest, "job.cancel needs a job_id"), env.id);
+  auto cancel = Cancel::from_json(env.payload, env.job_id);
+  if (!cancel) return session_->send_error(cancel.error(), env.id);
+  const std::string& job_id = cancel->job_id;
   std::shared_ptr<Job> job;
   {
     std::lock_guard lock(rt.mu);
@@ -348,9 +346,7 @@ void ConnectionHandler::handle_cancel(Runtime::Impl& rt, Envelope& env) {
         Error(ErrorCode::kPermissionDenied, "only the submitting session may cancel a job",
               json::object{{"job_id", job_id}}),
         env.id);
-  std::string reason;
-  if (const auto* r = get_string(env.payload, "reason")) reason = std::string(*r);
-  if (auto r = job->cancel(*session_, reason); !r) session_->send_error(r.error(), env.id);
+  if (auto r = job->cancel(*session_, cancel->reason); !r) session_->send_error(r.error(), env.id);
 }
 
 }  // namespace arcp::runtime

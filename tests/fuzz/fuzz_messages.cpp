@@ -81,6 +81,16 @@ void check_object(const json::object& obj) {
     FUZZ_CHECK(again.ok() && again->agents.size() == w->agents.size());
     FUZZ_CHECK(again->features.to_json() == w->features.to_json());
   }
+  if (auto a = Ack::from_json(obj); a.ok())
+    FUZZ_CHECK(Ack::from_json(a->to_json())->last_processed_seq == a->last_processed_seq);
+  if (auto l = ListJobs::from_json(obj); l.ok()) FUZZ_CHECK(ListJobs::from_json(l->to_json()).ok());
+  if (auto j = Jobs::from_json(obj); j.ok()) FUZZ_CHECK(Jobs::from_json(j->to_json()).ok());
+  if (auto c = Cancel::from_json(obj, ""); c.ok()) FUZZ_CHECK(!c->job_id.empty());
+  if (auto sub = Subscribe::from_json(obj); sub.ok()) FUZZ_CHECK(Subscribe::from_json(sub->to_json()).ok());
+  if (auto sd = Subscribed::from_json(obj); sd.ok()) FUZZ_CHECK(Subscribed::from_json(sd->to_json()).ok());
+  (void)Unsubscribe::from_json(obj);
+  (void)Bye::from_json(obj);
+  (void)Cancelled::from_json(obj);
   (void)Ping::from_json(obj);
   (void)Pong::from_json(obj);
   (void)ResumeRequest::from_json(obj);
