@@ -34,6 +34,7 @@ format:
 
 bench: build
 	$(ARCP) bench --baseline
+	$(BUILD)/bench/arcp_codec_bench
 
 fuzz: setup
 	scripts/fuzz

@@ -12,11 +12,9 @@
 
 #include <arcp/client.hpp>
 #include <arcp/job_handle.hpp>
-
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
-
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,7 +56,8 @@ auto async_submit(Client& client, SubmitOptions options, CompletionToken&& token
   using Sig = void(Result<JobHandle>);
   return boost::asio::async_initiate<CompletionToken, Sig>(
       [&client](auto handler, SubmitOptions o) {
-        client.submit(o, detail::post_to_handler<decltype(handler), Result<JobHandle>>(std::move(handler)));
+        client.submit(
+            o, detail::post_to_handler<decltype(handler), Result<JobHandle>>(std::move(handler)));
       },
       token, std::move(options));
 }
@@ -70,7 +69,8 @@ auto async_next_event(JobHandle& job, CompletionToken&& token) {
   using Sig = void(std::optional<JobEvent>);
   return boost::asio::async_initiate<CompletionToken, Sig>(
       [&job](auto handler) {
-        auto complete = detail::post_to_handler<decltype(handler), std::optional<JobEvent>>(std::move(handler));
+        auto complete =
+            detail::post_to_handler<decltype(handler), std::optional<JobEvent>>(std::move(handler));
         job.when_ready([&job, complete] { complete(job.try_next_event()); });
       },
       token);
@@ -82,7 +82,8 @@ auto async_result(JobHandle& job, CompletionToken&& token) {
   using Sig = void(Result<json::value>);
   return boost::asio::async_initiate<CompletionToken, Sig>(
       [&job](auto handler) {
-        auto complete = detail::post_to_handler<decltype(handler), Result<json::value>>(std::move(handler));
+        auto complete =
+            detail::post_to_handler<decltype(handler), Result<json::value>>(std::move(handler));
         job.when_done([&job, complete] { complete(*job.try_result()); });
       },
       token);

@@ -3,7 +3,6 @@
 
 #include <arcp/error.hpp>
 #include <arcp/session_messages.hpp>
-
 #include <memory>
 #include <string>
 #include <string_view>

@@ -8,7 +8,6 @@
 #include <arcp/job_handle.hpp>
 #include <arcp/session_messages.hpp>
 #include <arcp/transports.hpp>
-
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -42,7 +41,8 @@ struct SubmitOptions {
 class Client {
  public:
   /// `ws://…`, `wss://…`, or `stdio:<command> [args…]` (spawns the runtime).
-  static Result<std::shared_ptr<Client>> connect(const std::string& url, ClientOptions options = {});
+  static Result<std::shared_ptr<Client>> connect(const std::string& url,
+                                                 ClientOptions options = {});
   /// Any already-open transport (e.g. one end of make_memory_pair()).
   static Result<std::shared_ptr<Client>> connect(std::shared_ptr<Connection> connection,
                                                  ClientOptions options = {});

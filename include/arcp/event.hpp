@@ -4,7 +4,6 @@
 #include <arcp/error.hpp>
 #include <arcp/features.hpp>
 #include <arcp/json.hpp>
-
 #include <string_view>
 
 namespace arcp {

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <arcp/json.hpp>
-
 #include <set>
 #include <string>
 #include <string_view>

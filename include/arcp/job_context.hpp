@@ -3,7 +3,6 @@
 
 #include <arcp/error.hpp>
 #include <arcp/json.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <memory>

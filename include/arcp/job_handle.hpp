@@ -4,7 +4,6 @@
 #include <arcp/error.hpp>
 #include <arcp/job_messages.hpp>
 #include <arcp/json.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -55,7 +54,8 @@ class JobHandle {
   Result<void> cancel(const std::string& reason = {});
 
   /// Built by Client; `cancel` receives the reason.
-  JobHandle(std::shared_ptr<client::JobState> state, std::function<Result<void>(const std::string&)> cancel);
+  JobHandle(std::shared_ptr<client::JobState> state,
+            std::function<Result<void>(const std::string&)> cancel);
 
  private:
   std::shared_ptr<client::JobState> state_;

@@ -4,7 +4,6 @@
 #include <arcp/error.hpp>
 #include <arcp/json.hpp>
 #include <arcp/time.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,7 +14,9 @@ namespace arcp {
 enum class JobStatus { kPending, kRunning, kSuccess, kError, kCancelled, kTimedOut };
 std::string_view to_string(JobStatus status);
 std::optional<JobStatus> job_status_from_string(std::string_view text);
-inline bool is_terminal(JobStatus s) { return s != JobStatus::kPending && s != JobStatus::kRunning; }
+inline bool is_terminal(JobStatus s) {
+  return s != JobStatus::kPending && s != JobStatus::kRunning;
+}
 
 struct SubmitRequest {
   std::string agent;  // as requested: `name` or `name@version`

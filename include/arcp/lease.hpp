@@ -4,7 +4,6 @@
 #include <arcp/error.hpp>
 #include <arcp/json.hpp>
 #include <arcp/time.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>

@@ -6,7 +6,6 @@
 #include <arcp/envelope.hpp>
 #include <arcp/error.hpp>
 #include <arcp/websocket_server.hpp>
-
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -49,7 +48,8 @@ class Runtime {
   Runtime& operator=(const Runtime&) = delete;
 
   /// Registers `name` at `options.version`. Names follow §7.5.
-  Result<void> register_agent(const std::string& name, AgentHandler handler, AgentOptions options = {});
+  Result<void> register_agent(const std::string& name, AgentHandler handler,
+                              AgentOptions options = {});
   void register_extension(const std::string& type, ExtensionHandler handler);
 
   /// Serves one connection of any transport (memory, stdio, WebSocket).

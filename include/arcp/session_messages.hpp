@@ -4,7 +4,6 @@
 #include <arcp/error.hpp>
 #include <arcp/features.hpp>
 #include <arcp/json.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -52,7 +51,7 @@ struct Hello {
   std::string client_name;
   std::string client_version;
   std::string auth_scheme = "bearer";
-  std::string token;  // secret: never logged
+  std::string token;                   // secret: never logged
   std::optional<FeatureSet> features;  // absent = client sent no capabilities
   std::optional<ResumeRequest> resume;
   json::object to_json() const;

@@ -3,7 +3,6 @@
 
 #include <arcp/connection.hpp>
 #include <arcp/error.hpp>
-
 #include <memory>
 #include <string>
 #include <utility>
@@ -16,13 +15,13 @@ std::pair<std::shared_ptr<Connection>, std::shared_ptr<Connection>> make_memory_
     std::size_t max_frame_bytes = kDefaultMaxFrameBytes);
 
 /// NDJSON over a pair of file descriptors (e.g. this process's stdin/stdout).
-std::shared_ptr<Connection> make_stdio_connection(int in_fd, int out_fd,
-                                                  std::size_t max_frame_bytes = kDefaultMaxFrameBytes);
+std::shared_ptr<Connection> make_stdio_connection(
+    int in_fd, int out_fd, std::size_t max_frame_bytes = kDefaultMaxFrameBytes);
 
 /// Spawns `argv` as a child process and speaks NDJSON over its stdin/stdout.
 /// Closing the connection closes the child's stdin and reaps it.
-Result<std::shared_ptr<Connection>> spawn_stdio_child(const std::vector<std::string>& argv,
-                                                      std::size_t max_frame_bytes = kDefaultMaxFrameBytes);
+Result<std::shared_ptr<Connection>> spawn_stdio_child(
+    const std::vector<std::string>& argv, std::size_t max_frame_bytes = kDefaultMaxFrameBytes);
 
 struct WebSocketClientOptions {
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;

@@ -3,7 +3,6 @@
 
 #include <arcp/connection.hpp>
 #include <arcp/error.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>

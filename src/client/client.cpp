@@ -1,8 +1,5 @@
 #include <arcp/client.hpp>
 #include <arcp/ids.hpp>
-
-#include "client/job_state.hpp"
-
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -10,6 +7,8 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+
+#include "client/job_state.hpp"
 
 namespace arcp {
 
@@ -47,8 +46,10 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
     if (!p->on_done) return;
     auto done = std::move(p->on_done);
     p->on_done = nullptr;
-    if (p->error) done(*p->error);
-    else done(make_handle(p->state));
+    if (p->error)
+      done(*p->error);
+    else
+      done(make_handle(p->state));
   }
 
   ClientOptions opts;
@@ -85,7 +86,8 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
       std::lock_guard lock(mu);
       transport_closed = true;
       if (!welcomed && !connect_error)
-        connect_error = Error(ErrorCode::kInternalError, "connection closed before session.welcome");
+        connect_error =
+            Error(ErrorCode::kInternalError, "connection closed before session.welcome");
       for (auto& p : pending) {
         if (!p->done) {
           p->done = true;
@@ -155,7 +157,8 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   void on_session_error(const Envelope& env) {
     Error err = Error::from_json(env.payload);
     std::string request_id;
-    if (auto it = err.details.find("request_id"); it != err.details.end() && it->value().is_string())
+    if (auto it = err.details.find("request_id");
+        it != err.details.end() && it->value().is_string())
       request_id = std::string(it->value().get_string());
     std::shared_ptr<PendingSubmit> rejected;
     {
@@ -228,7 +231,8 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
       auto it = p.find("body");
       bool has_body = it != p.end() && it->value().is_object();
       // Constructed in place so the body keeps the decoder's arena (no copy).
-      JobEvent ev{env.event_seq.value_or(0), std::string(*kind), ts ? std::string(*ts) : std::string(),
+      JobEvent ev{env.event_seq.value_or(0), std::string(*kind),
+                  ts ? std::string(*ts) : std::string(),
                   has_body ? json::object(std::move(it->value().get_object())) : json::object()};
       state->push_event(std::move(ev));
     } else if (env.type == msg::kResult) {
@@ -243,7 +247,8 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
 
 namespace {
 
-Result<std::shared_ptr<Connection>> open_transport(const std::string& url, const ClientOptions& opts) {
+Result<std::shared_ptr<Connection>> open_transport(const std::string& url,
+                                                   const ClientOptions& opts) {
   if (url.rfind("stdio:", 0) == 0) {
     std::istringstream words(url.substr(6));
     std::vector<std::string> argv;
@@ -280,8 +285,9 @@ Result<std::shared_ptr<Client>> Client::connect(std::shared_ptr<Connection> conn
   h.on_oversize = [weak](std::size_t n) {
     if (auto c = weak.lock()) {
       std::lock_guard lock(c->mu);
-      c->session_errors.push_back(Error(ErrorCode::kInvalidRequest,
-                                        "runtime sent an oversize frame (" + std::to_string(n) + " bytes)"));
+      c->session_errors.push_back(
+          Error(ErrorCode::kInvalidRequest,
+                "runtime sent an oversize frame (" + std::to_string(n) + " bytes)"));
     }
   };
   h.on_closed = [weak] {
@@ -315,9 +321,15 @@ Result<std::shared_ptr<Client>> Client::connect(std::shared_ptr<Connection> conn
   return std::shared_ptr<Client>(new Client(std::move(core)));
 }
 
-const std::string& Client::session_id() const { return core_->session_id; }
-const Welcome& Client::welcome() const { return core_->welcome; }
-const FeatureSet& Client::features() const { return core_->features; }
+const std::string& Client::session_id() const {
+  return core_->session_id;
+}
+const Welcome& Client::welcome() const {
+  return core_->welcome;
+}
+const FeatureSet& Client::features() const {
+  return core_->features;
+}
 
 namespace {
 Envelope submit_envelope(const SubmitOptions& o) {
@@ -386,7 +398,9 @@ Result<void> Client::cancel(const std::string& job_id, const std::string& reason
   return {};
 }
 
-void Client::send(Envelope env) { core_->send(std::move(env)); }
+void Client::send(Envelope env) {
+  core_->send(std::move(env));
+}
 
 void Client::on_envelope(std::function<void(const Envelope&, const std::string&)> observer) {
   std::lock_guard lock(core_->mu);

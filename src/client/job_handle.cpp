@@ -46,8 +46,12 @@ JobHandle::JobHandle(std::shared_ptr<client::JobState> state,
                      std::function<Result<void>(const std::string&)> cancel)
     : state_(std::move(state)), cancel_(std::move(cancel)) {}
 
-const std::string& JobHandle::job_id() const { return state_->job_id; }
-const Accepted& JobHandle::accepted() const { return state_->accepted; }
+const std::string& JobHandle::job_id() const {
+  return state_->job_id;
+}
+const Accepted& JobHandle::accepted() const {
+  return state_->accepted;
+}
 
 JobStatus JobHandle::status() const {
   std::lock_guard lock(state_->mu);
@@ -127,6 +131,8 @@ void JobHandle::when_done(std::function<void()> f) {
   f();
 }
 
-Result<void> JobHandle::cancel(const std::string& reason) { return cancel_(reason); }
+Result<void> JobHandle::cancel(const std::string& reason) {
+  return cancel_(reason);
+}
 
 }  // namespace arcp

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <arcp/job_handle.hpp>
-
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -23,7 +22,7 @@ struct JobState {
   bool done = false;
   json::value result;
   std::optional<Error> error;
-  std::function<void()> waiter;  // one-shot: fired by the next event or the end
+  std::function<void()> waiter;                     // one-shot: fired by the next event or the end
   std::vector<std::function<void()>> done_waiters;  // fired once at the end
 
   /// Takes the waiter under `mu` (caller holds the lock).

@@ -18,12 +18,12 @@ Result<AgentRef> parse_agent_ref(std::string_view text) {
     return Error(ErrorCode::kInvalidRequest, "agent must be 1-256 characters");
   auto at = text.find('@');
   std::string_view name = text.substr(0, at);
-  std::string_view version = at == std::string_view::npos ? std::string_view{} : text.substr(at + 1);
+  std::string_view version =
+      at == std::string_view::npos ? std::string_view{} : text.substr(at + 1);
   if (name.empty()) return Error(ErrorCode::kInvalidRequest, "agent name is empty");
   for (std::size_t i = 0; i < name.size(); ++i)
     if (!name_char(name[i], i == 0))
-      return Error(ErrorCode::kInvalidRequest,
-                   "agent name must match [a-z0-9][a-z0-9._-]*");
+      return Error(ErrorCode::kInvalidRequest, "agent name must match [a-z0-9][a-z0-9._-]*");
   if (at != std::string_view::npos) {
     if (version.empty()) return Error(ErrorCode::kInvalidRequest, "agent version is empty");
     for (char c : version)

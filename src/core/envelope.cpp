@@ -1,9 +1,8 @@
 #include <arcp/envelope.hpp>
 #include <arcp/ids.hpp>
+#include <cstring>
 
 #include "core/envelope_writer.hpp"
-
-#include <cstring>
 
 namespace arcp {
 namespace {
@@ -28,11 +27,21 @@ void append_json_string(std::string& out, std::string_view s) {
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         out += "\\u00";
         out.push_back(kHex[c >> 4]);
@@ -77,7 +86,9 @@ std::string encode_envelope_raw(const EnvelopeHeader& h, std::string_view payloa
 
 }  // namespace core
 
-bool is_vendor_name(std::string_view name) { return name.rfind("x-vendor.", 0) == 0 && name.size() > 9; }
+bool is_vendor_name(std::string_view name) {
+  return name.rfind("x-vendor.", 0) == 0 && name.size() > 9;
+}
 
 Result<Envelope> decode_envelope(std::string_view text) {
   auto parsed = parse_json(text);
@@ -126,8 +137,9 @@ Result<Envelope> decode_envelope(std::string_view text) {
     if (!it->value().is_object()) return invalid("payload must be a JSON object", env.id);
     // Move-construct (not assign) so the payload keeps the parse arena instead
     // of being copied into another allocator.
-    Envelope out{std::move(env.arcp),     std::move(env.id),     std::move(env.type),
-                 std::move(env.session_id), std::move(env.trace_id), std::move(env.job_id),
+    Envelope out{std::move(env.arcp),     std::move(env.id),
+                 std::move(env.type),     std::move(env.session_id),
+                 std::move(env.trace_id), std::move(env.job_id),
                  env.event_seq,           json::object(std::move(it->value().get_object()))};
     return out;
   }
@@ -135,7 +147,8 @@ Result<Envelope> decode_envelope(std::string_view text) {
 }
 
 std::string encode_envelope(const Envelope& env) {
-  core::EnvelopeHeader h{env.arcp, env.id, env.type, env.session_id, env.job_id, env.event_seq, env.trace_id};
+  core::EnvelopeHeader h{env.arcp,   env.id,        env.type,    env.session_id,
+                         env.job_id, env.event_seq, env.trace_id};
   return core::encode_envelope_raw(h, json::serialize(env.payload));
 }
 

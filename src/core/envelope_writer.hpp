@@ -19,7 +19,7 @@ struct EnvelopeHeader {
   std::string_view session_id;  // empty = absent
   std::string_view job_id;      // empty = absent
   std::optional<std::int64_t> event_seq;
-  std::string_view trace_id;    // empty = absent
+  std::string_view trace_id;  // empty = absent
 };
 
 /// Encodes the envelope around an already-serialised payload object.

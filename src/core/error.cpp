@@ -1,5 +1,4 @@
 #include <arcp/error.hpp>
-
 #include <array>
 
 namespace arcp {
@@ -87,6 +86,8 @@ Error Error::from_json(const json::object& payload) {
   return e;
 }
 
-std::string Error::describe() const { return std::string(to_string(code)) + ": " + message; }
+std::string Error::describe() const {
+  return std::string(to_string(code)) + ": " + message;
+}
 
 }  // namespace arcp

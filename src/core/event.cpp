@@ -1,6 +1,5 @@
 #include <arcp/envelope.hpp>
 #include <arcp/event.hpp>
-
 #include <array>
 
 namespace arcp {
@@ -10,7 +9,9 @@ Error bad(std::string_view kind, std::string msg) {
   return Error(ErrorCode::kInvalidRequest, std::string(kind) + " event: " + std::move(msg));
 }
 
-bool has_string(const json::object& b, std::string_view key) { return get_string(b, key) != nullptr; }
+bool has_string(const json::object& b, std::string_view key) {
+  return get_string(b, key) != nullptr;
+}
 
 bool optional_string(const json::object& b, std::string_view key) {
   auto it = b.find(key);
@@ -77,8 +78,8 @@ Result<void> validate_result_chunk(json::object& body) {
 
 bool is_reserved_event_kind(std::string_view kind) {
   static constexpr std::array<std::string_view, 10> kKinds{
-      event_kind::kLog,    event_kind::kThought,     event_kind::kToolCall,
-      event_kind::kToolResult, event_kind::kStatus,  event_kind::kMetric,
+      event_kind::kLog,         event_kind::kThought,  event_kind::kToolCall,
+      event_kind::kToolResult,  event_kind::kStatus,   event_kind::kMetric,
       event_kind::kArtifactRef, event_kind::kDelegate, event_kind::kProgress,
       event_kind::kResultChunk};
   for (auto k : kKinds)
@@ -134,7 +135,8 @@ Result<void> validate_event_body(std::string_view kind, json::object& body,
   }
   if (kind == kResultChunk) {
     if (!negotiated.has(feature::kResultChunk))
-      return Error(ErrorCode::kInvalidRequest, "result_chunk events need the 'result_chunk' feature");
+      return Error(ErrorCode::kInvalidRequest,
+                   "result_chunk events need the 'result_chunk' feature");
     return validate_result_chunk(body);
   }
   if (is_vendor_name(kind)) return {};

@@ -1,14 +1,13 @@
-#include <arcp/features.hpp>
-
 #include <algorithm>
+#include <arcp/features.hpp>
 
 namespace arcp {
 
 const std::vector<std::string>& all_features() {
   static const std::vector<std::string> kAll{
-      "heartbeat",   "ack",           "list_jobs",        "subscribe",
-      "lease_expires_at", "cost.budget", "model.use", "provisioned_credentials",
-      "progress",    "result_chunk",  "agent_versions"};
+      "heartbeat",        "ack",          "list_jobs",     "subscribe",
+      "lease_expires_at", "cost.budget",  "model.use",     "provisioned_credentials",
+      "progress",         "result_chunk", "agent_versions"};
   return kAll;
 }
 

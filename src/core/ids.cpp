@@ -1,5 +1,4 @@
 #include <arcp/ids.hpp>
-
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -29,10 +28,10 @@ UlidState& state() {
 
 std::string new_ulid() {
   auto& s = state();
-  std::uint64_t ms = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  std::uint64_t ms =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
   std::uint16_t hi;
   std::uint64_t lo;
   {

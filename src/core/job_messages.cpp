@@ -1,11 +1,9 @@
 #include <arcp/agent_ref.hpp>
-
 #include <arcp/job_messages.hpp>
 #include <arcp/lease.hpp>
+#include <array>
 
 #include "core/payload_fields.hpp"
-
-#include <array>
 
 namespace arcp {
 namespace {
@@ -106,7 +104,9 @@ Result<Accepted> Accepted::from_json(const json::object& payload) {
   return a;
 }
 
-json::object EventPayload::to_json() const { return {{"kind", kind}, {"ts", ts}, {"body", body}}; }
+json::object EventPayload::to_json() const {
+  return {{"kind", kind}, {"ts", ts}, {"body", body}};
+}
 
 Result<EventPayload> EventPayload::from_json(const json::object& payload) {
   EventPayload e;
@@ -177,7 +177,9 @@ Result<Cancel> Cancel::from_json(const json::object& payload, const std::string&
   return c;
 }
 
-json::object Cancelled::to_json() const { return {{"reason", reason}}; }
+json::object Cancelled::to_json() const {
+  return {{"reason", reason}};
+}
 
 Result<Cancelled> Cancelled::from_json(const json::object& payload) {
   return Cancelled{core::str_or(payload, "reason")};
@@ -207,7 +209,9 @@ Result<Subscribe> Subscribe::from_json(const json::object& payload) {
 }
 
 json::object Subscribed::to_json() const {
-  json::object p{{"job_id", job_id}, {"current_status", to_string(current_status)}, {"agent", agent},
+  json::object p{{"job_id", job_id},
+                 {"current_status", to_string(current_status)},
+                 {"agent", agent},
                  {"lease", lease}};
   if (lease_constraints) p["lease_constraints"] = *lease_constraints;
   if (budget) p["budget"] = *budget;
@@ -236,7 +240,9 @@ Result<Subscribed> Subscribed::from_json(const json::object& payload) {
   return s;
 }
 
-json::object Unsubscribe::to_json() const { return {{"job_id", job_id}}; }
+json::object Unsubscribe::to_json() const {
+  return {{"job_id", job_id}};
+}
 
 Result<Unsubscribe> Unsubscribe::from_json(const json::object& payload) {
   Unsubscribe u{core::str_or(payload, "job_id")};

@@ -1,5 +1,4 @@
 #include <arcp/json.hpp>
-
 #include <cmath>
 
 namespace arcp {

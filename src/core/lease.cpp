@@ -1,13 +1,13 @@
 #include <arcp/envelope.hpp>
 #include <arcp/lease.hpp>
-
 #include <array>
 
 namespace arcp {
 
 bool is_reserved_capability(std::string_view name) {
   static constexpr std::array<std::string_view, 7> kReserved{
-      "fs.read", "fs.write", "net.fetch", "tool.call", "agent.delegate", "cost.budget", "model.use"};
+      "fs.read",        "fs.write",    "net.fetch", "tool.call",
+      "agent.delegate", "cost.budget", "model.use"};
   for (auto r : kReserved)
     if (r == name) return true;
   return false;
@@ -26,7 +26,8 @@ std::optional<BudgetAmount> parse_budget_amount(std::string_view text) {
   }
   auto dot = number.find('.');
   std::string_view whole = number.substr(0, dot);
-  std::string_view frac = dot == std::string_view::npos ? std::string_view{} : number.substr(dot + 1);
+  std::string_view frac =
+      dot == std::string_view::npos ? std::string_view{} : number.substr(dot + 1);
   if (whole.empty() || whole.size() > 9) return std::nullopt;  // ≤ 999,999,999 units
   if (dot != std::string_view::npos && (frac.empty() || frac.size() > 9)) return std::nullopt;
   std::int64_t value = 0;
@@ -59,10 +60,10 @@ Result<void> validate_lease(const json::object& lease) {
                      "lease capability '" + k + "' patterns must be non-empty strings",
                      json::object{{"capability", k}});
       if (k == "cost.budget" && !parse_budget_amount(p.get_string()))
-        return Error(ErrorCode::kInvalidRequest,
-                     "cost.budget amount '" + std::string(p.get_string()) +
-                         "' must be currency:decimal",
-                     json::object{{"capability", k}});
+        return Error(
+            ErrorCode::kInvalidRequest,
+            "cost.budget amount '" + std::string(p.get_string()) + "' must be currency:decimal",
+            json::object{{"capability", k}});
     }
   }
   return {};
@@ -75,7 +76,8 @@ Result<void> validate_lease_constraints(const json::object& constraints, SystemT
     return Error(ErrorCode::kInvalidRequest, "lease_constraints.expires_at must be a string");
   std::string_view text = it->value().get_string();
   auto when = parse_rfc3339(text);
-  if (!when) return Error(ErrorCode::kInvalidRequest, "lease_constraints.expires_at is not RFC 3339");
+  if (!when)
+    return Error(ErrorCode::kInvalidRequest, "lease_constraints.expires_at is not RFC 3339");
   if (!is_utc_designator(text))
     return Error(ErrorCode::kInvalidRequest, "lease_constraints.expires_at MUST be UTC ('Z')");
   if (*when <= now)

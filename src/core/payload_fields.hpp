@@ -3,13 +3,14 @@
 
 #include <arcp/error.hpp>
 #include <arcp/json.hpp>
-
 #include <string>
 #include <string_view>
 
 namespace arcp::core {
 
-inline Error invalid(std::string msg) { return Error(ErrorCode::kInvalidRequest, std::move(msg)); }
+inline Error invalid(std::string msg) {
+  return Error(ErrorCode::kInvalidRequest, std::move(msg));
+}
 
 /// The string at `key`, or "" when absent or not a string.
 inline std::string str_or(const json::object& o, std::string_view key) {

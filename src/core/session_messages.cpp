@@ -1,11 +1,9 @@
+#include <algorithm>
 #include <arcp/session_messages.hpp>
+#include <arcp/time.hpp>
+#include <array>
 
 #include "core/payload_fields.hpp"
-
-#include <arcp/time.hpp>
-
-#include <algorithm>
-#include <array>
 
 namespace arcp {
 namespace {
@@ -15,10 +13,10 @@ using core::str_or;
 
 bool is_core_message_type(std::string_view type) {
   static constexpr std::array<std::string_view, 22> kTypes{
-      msg::kHello,  msg::kWelcome,   msg::kResume,   msg::kSessionError, msg::kPing,
-      msg::kPong,   msg::kAck,       msg::kListJobs, msg::kJobs,         msg::kClose,
-      msg::kClosed, msg::kBye,       msg::kSubmit,   msg::kAccepted,     msg::kEvent,
-      msg::kResult, msg::kJobError,  msg::kCancel,   msg::kCancelled,    msg::kSubscribe,
+      msg::kHello,      msg::kWelcome,    msg::kResume,   msg::kSessionError, msg::kPing,
+      msg::kPong,       msg::kAck,        msg::kListJobs, msg::kJobs,         msg::kClose,
+      msg::kClosed,     msg::kBye,        msg::kSubmit,   msg::kAccepted,     msg::kEvent,
+      msg::kResult,     msg::kJobError,   msg::kCancel,   msg::kCancelled,    msg::kSubscribe,
       msg::kSubscribed, msg::kUnsubscribe};
   for (auto t : kTypes)
     if (t == type) return true;
@@ -26,7 +24,9 @@ bool is_core_message_type(std::string_view type) {
 }
 
 json::object ResumeRequest::to_json() const {
-  return {{"session_id", session_id}, {"resume_token", resume_token}, {"last_event_seq", last_event_seq}};
+  return {{"session_id", session_id},
+          {"resume_token", resume_token},
+          {"last_event_seq", last_event_seq}};
 }
 
 Result<ResumeRequest> ResumeRequest::from_json(const json::object& obj) {
@@ -70,7 +70,8 @@ Result<Hello> Hello::from_json(const json::object& payload) {
     h.token = str_or(*auth, "token");
   }
   if (const auto* caps = get_object(payload, "capabilities")) {
-    if (const auto* feats = get_array(*caps, "features")) h.features = FeatureSet::from_json(*feats);
+    if (const auto* feats = get_array(*caps, "features"))
+      h.features = FeatureSet::from_json(*feats);
   }
   if (payload.contains("resume")) {
     const auto* resume = get_object(payload, "resume");
@@ -108,8 +109,9 @@ json::object Welcome::to_json() const {
   if (heartbeat_interval_sec) p["heartbeat_interval_sec"] = *heartbeat_interval_sec;
   json::array ag;
   for (const auto& a : agents) ag.emplace_back(a.to_json());
-  p["capabilities"] = json::object{
-      {"encodings", json::array{"json"}}, {"features", features.to_json()}, {"agents", std::move(ag)}};
+  p["capabilities"] = json::object{{"encodings", json::array{"json"}},
+                                   {"features", features.to_json()},
+                                   {"agents", std::move(ag)}};
   return p;
 }
 
@@ -123,18 +125,23 @@ Result<Welcome> Welcome::from_json(const json::object& payload) {
   w.resume_window_sec = get_int(payload, "resume_window_sec").value_or(0);
   w.heartbeat_interval_sec = get_int(payload, "heartbeat_interval_sec");
   if (const auto* caps = get_object(payload, "capabilities")) {
-    if (const auto* feats = get_array(*caps, "features")) w.features = FeatureSet::from_json(*feats);
+    if (const auto* feats = get_array(*caps, "features"))
+      w.features = FeatureSet::from_json(*feats);
     if (const auto* agents = get_array(*caps, "agents")) {
       for (const auto& a : *agents) {
-        if (a.is_object()) w.agents.push_back(AgentInfo::from_json(a.get_object()));
-        else if (a.is_string()) w.agents.push_back(AgentInfo{std::string(a.get_string()), {}, {}});
+        if (a.is_object())
+          w.agents.push_back(AgentInfo::from_json(a.get_object()));
+        else if (a.is_string())
+          w.agents.push_back(AgentInfo{std::string(a.get_string()), {}, {}});
       }
     }
   }
   return w;
 }
 
-json::object Ping::to_json() const { return {{"nonce", nonce}, {"sent_at", sent_at}}; }
+json::object Ping::to_json() const {
+  return {{"nonce", nonce}, {"sent_at", sent_at}};
+}
 
 Result<Ping> Ping::from_json(const json::object& payload) {
   Ping p{str_or(payload, "nonce"), str_or(payload, "sent_at")};
@@ -142,7 +149,9 @@ Result<Ping> Ping::from_json(const json::object& payload) {
   return p;
 }
 
-json::object Pong::to_json() const { return {{"ping_nonce", ping_nonce}, {"received_at", received_at}}; }
+json::object Pong::to_json() const {
+  return {{"ping_nonce", ping_nonce}, {"received_at", received_at}};
+}
 
 Result<Pong> Pong::from_json(const json::object& payload) {
   Pong p{str_or(payload, "ping_nonce"), str_or(payload, "received_at")};
@@ -154,7 +163,9 @@ Result<Pong> Pong::from_json(const json::object& payload) {
 
 namespace arcp {
 
-json::object Ack::to_json() const { return {{"last_processed_seq", last_processed_seq}}; }
+json::object Ack::to_json() const {
+  return {{"last_processed_seq", last_processed_seq}};
+}
 
 Result<Ack> Ack::from_json(const json::object& payload) {
   auto seq = get_int(payload, "last_processed_seq");
@@ -179,7 +190,7 @@ json::object ListJobs::to_json() const {
 }
 
 Result<ListJobs> ListJobs::from_json(const json::object& payload) {
-  static constexpr std::array<std::string_view, 6> kStatuses{"pending", "running", "success",
+  static constexpr std::array<std::string_view, 6> kStatuses{"pending", "running",   "success",
                                                              "error",   "cancelled", "timed_out"};
   ListJobs l;
   if (payload.contains("filter") && !payload.at("filter").is_null()) {
@@ -189,8 +200,8 @@ Result<ListJobs> ListJobs::from_json(const json::object& payload) {
       const auto* st = get_array(*f, "status");
       if (!st) return core::invalid("list_jobs.filter.status must be an array");
       for (const auto& v : *st) {
-        if (!v.is_string() ||
-            std::find(kStatuses.begin(), kStatuses.end(), std::string_view(v.get_string())) == kStatuses.end())
+        if (!v.is_string() || std::find(kStatuses.begin(), kStatuses.end(),
+                                        std::string_view(v.get_string())) == kStatuses.end())
           return core::invalid("list_jobs.filter.status holds an unknown status");
         l.filter.status.emplace_back(v.get_string());
       }
@@ -200,7 +211,8 @@ Result<ListJobs> ListJobs::from_json(const json::object& payload) {
                             std::pair{"created_before", &l.filter.created_before}}) {
       if (!f->contains(key)) continue;
       const auto* t = get_string(*f, key);
-      if (!t || !parse_rfc3339(*t)) return core::invalid(std::string("list_jobs.filter.") + key + " must be RFC 3339");
+      if (!t || !parse_rfc3339(*t))
+        return core::invalid(std::string("list_jobs.filter.") + key + " must be RFC 3339");
       *out = std::string(*t);
     }
   }
@@ -239,6 +251,8 @@ json::object Bye::to_json() const {
   return p;
 }
 
-Result<Bye> Bye::from_json(const json::object& payload) { return Bye{core::str_or(payload, "reason")}; }
+Result<Bye> Bye::from_json(const json::object& payload) {
+  return Bye{core::str_or(payload, "reason")};
+}
 
 }  // namespace arcp

@@ -1,5 +1,4 @@
 #include <arcp/time.hpp>
-
 #include <cstdio>
 #include <ctime>
 
@@ -58,7 +57,9 @@ long long days_from_civil(int y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<long long>(doe) - 719468;
 }
 
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool leap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 }  // namespace
 
 std::optional<SystemTime> parse_rfc3339(std::string_view s) {

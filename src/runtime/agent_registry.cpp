@@ -5,7 +5,8 @@ namespace arcp::runtime {
 Result<void> AgentRegistry::add(const std::string& name, AgentHandler handler,
                                 const AgentOptions& options) {
   auto ref = parse_agent_ref(name + "@" + options.version);
-  if (!ref || ref->name != name) return Error(ErrorCode::kInvalidRequest, "invalid agent name or version");
+  if (!ref || ref->name != name)
+    return Error(ErrorCode::kInvalidRequest, "invalid agent name or version");
   if (!handler) return Error(ErrorCode::kInvalidRequest, "agent handler is empty");
   std::lock_guard lock(mu_);
   auto& entry = agents_[name];
@@ -17,7 +18,8 @@ Result<void> AgentRegistry::add(const std::string& name, AgentHandler handler,
     }
   }
   entry.versions.emplace_back(options.version, std::move(handler));
-  if (options.make_default || entry.default_version.empty()) entry.default_version = options.version;
+  if (options.make_default || entry.default_version.empty())
+    entry.default_version = options.version;
   return {};
 }
 
@@ -33,9 +35,10 @@ Result<ResolvedAgent> AgentRegistry::resolve(const AgentRef& ref) const {
     if (v == want) return ResolvedAgent{ref.name, v, h};
   json::array available;
   for (const auto& [v, h] : entry.versions) available.emplace_back(v);
-  return Error(ErrorCode::kAgentVersionNotAvailable,
-               "agent '" + ref.name + "' has no version '" + ref.version + "'",
-               json::object{{"agent", ref.name}, {"version", ref.version}, {"available", available}});
+  return Error(
+      ErrorCode::kAgentVersionNotAvailable,
+      "agent '" + ref.name + "' has no version '" + ref.version + "'",
+      json::object{{"agent", ref.name}, {"version", ref.version}, {"available", available}});
 }
 
 std::vector<AgentInfo> AgentRegistry::inventory() const {

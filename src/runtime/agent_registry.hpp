@@ -4,7 +4,6 @@
 #include <arcp/agent.hpp>
 #include <arcp/agent_ref.hpp>
 #include <arcp/session_messages.hpp>
-
 #include <map>
 #include <mutex>
 #include <string>

@@ -1,6 +1,5 @@
 #include <arcp/conformance_agents.hpp>
 #include <arcp/job_context.hpp>
-
 #include <string>
 
 namespace arcp {
@@ -17,12 +16,15 @@ Result<std::int64_t> int_param(const json::object& in, std::string_view key, std
   if (!in.contains(key)) return def;
   auto v = get_int(in, key);
   if (!v || *v < 0 || *v > max)
-    return Error(ErrorCode::kInvalidRequest,
-                 "input." + std::string(key) + " must be an integer in [0, " + std::to_string(max) + "]");
+    return Error(
+        ErrorCode::kInvalidRequest,
+        "input." + std::string(key) + " must be an integer in [0, " + std::to_string(max) + "]");
   return *v;
 }
 
-Result<json::value> echo(JobContext& ctx) { return ctx.input(); }
+Result<json::value> echo(JobContext& ctx) {
+  return ctx.input();
+}
 
 Result<void> emit_one(JobContext& ctx, std::string_view kind, std::int64_t i, std::int64_t n,
                       const std::string& pad) {
@@ -31,7 +33,8 @@ Result<void> emit_one(JobContext& ctx, std::string_view kind, std::int64_t i, st
   if (kind == "thought") return ctx.thought(text);
   if (kind == "status") return ctx.status("working", text);
   if (kind == "metric") return ctx.metric("tick", static_cast<double>(i + 1), "count");
-  if (kind == "progress") return ctx.progress(static_cast<double>(i + 1), static_cast<double>(n), "events", text);
+  if (kind == "progress")
+    return ctx.progress(static_cast<double>(i + 1), static_cast<double>(n), "events", text);
   static constexpr std::string_view kMixed[] = {"log", "thought", "status", "metric", "progress"};
   std::string_view pick = kMixed[static_cast<std::size_t>(i) % 5];
   if (pick == "progress" && !ctx.has_feature("progress")) pick = "log";
@@ -50,7 +53,8 @@ Result<json::value> chatty(JobContext& ctx) {
   if (const auto* k = get_string(in, "kind")) kind = std::string(*k);
   if (kind != "log" && kind != "metric" && kind != "progress" && kind != "status" &&
       kind != "thought" && kind != "mixed")
-    return Error(ErrorCode::kInvalidRequest, "input.kind must be log|metric|progress|status|thought|mixed");
+    return Error(ErrorCode::kInvalidRequest,
+                 "input.kind must be log|metric|progress|status|thought|mixed");
   std::string pad(static_cast<std::size_t>(*body_bytes), 'x');
   if (!pad.empty()) pad.insert(0, " ");
   for (std::int64_t i = 0; i < *n; ++i) {
@@ -73,7 +77,8 @@ Result<json::value> slow(JobContext& ctx) {
   std::int64_t ticks = 0;
   while (slept < *ms) {
     std::int64_t step = std::min(tick_ms, *ms - slept);
-    if (!ctx.sleep_for(std::chrono::milliseconds(step))) return Error(ErrorCode::kCancelled, "cancelled");
+    if (!ctx.sleep_for(std::chrono::milliseconds(step)))
+      return Error(ErrorCode::kCancelled, "cancelled");
     slept += step;
     ++ticks;
     if (auto r = ctx.log("debug", "tick " + std::to_string(ticks)); !r) return r.error();
@@ -109,10 +114,11 @@ Result<json::value> progress(JobContext& ctx) {
   for (std::int64_t i = 1; i <= *total; ++i) {
     if (*tick > 0 && !ctx.sleep_for(std::chrono::milliseconds(*tick)))
       return Error(ErrorCode::kCancelled, "cancelled");
-    Result<void> r = ctx.has_feature("progress")
-                         ? ctx.progress(static_cast<double>(i), static_cast<double>(*total), "steps",
-                                        "step " + std::to_string(i))
-                         : ctx.log("info", "step " + std::to_string(i) + "/" + std::to_string(*total));
+    Result<void> r =
+        ctx.has_feature("progress")
+            ? ctx.progress(static_cast<double>(i), static_cast<double>(*total), "steps",
+                           "step " + std::to_string(i))
+            : ctx.log("info", "step " + std::to_string(i) + "/" + std::to_string(*total));
     if (!r) return r.error();
   }
   return json::object{{"steps", *total}};

@@ -4,12 +4,10 @@
 #include <arcp/ids.hpp>
 #include <arcp/job_messages.hpp>
 #include <arcp/session_messages.hpp>
+#include <boost/asio/post.hpp>
+#include <chrono>
 
 #include "auth/secure_random.hpp"
-
-#include <boost/asio/post.hpp>
-
-#include <chrono>
 
 namespace arcp::runtime {
 namespace {
@@ -30,7 +28,8 @@ std::string submit_fingerprint(const SubmitRequest& s) {
 
 }  // namespace
 
-ConnectionHandler::ConnectionHandler(std::weak_ptr<Runtime::Impl> rt, std::shared_ptr<Connection> conn)
+ConnectionHandler::ConnectionHandler(std::weak_ptr<Runtime::Impl> rt,
+                                     std::shared_ptr<Connection> conn)
     : rt_(std::move(rt)), conn_(std::move(conn)) {}
 
 void ConnectionHandler::start() {
@@ -49,7 +48,9 @@ void ConnectionHandler::start() {
   conn_->start(std::move(h));
 }
 
-void ConnectionHandler::close() { conn_->close(); }
+void ConnectionHandler::close() {
+  conn_->close();
+}
 
 void ConnectionHandler::send_unbound_error(Error error, const std::string& request_id) {
   if (!request_id.empty()) error.details["request_id"] = request_id;
@@ -66,8 +67,10 @@ void ConnectionHandler::on_oversize(std::size_t bytes) {
   Error err(ErrorCode::kInvalidRequest,
             "frame of " + std::to_string(bytes) + " bytes exceeds the limit of " +
                 std::to_string(rt ? rt->opts.max_frame_bytes : 0) + " bytes");
-  if (session_) session_->send_error(std::move(err), {});
-  else send_unbound_error(std::move(err), {});
+  if (session_)
+    session_->send_error(std::move(err), {});
+  else
+    send_unbound_error(std::move(err), {});
 }
 
 void ConnectionHandler::on_closed() {
@@ -92,8 +95,10 @@ void ConnectionHandler::on_frame(std::string text) {
   auto decoded = decode_envelope(text);
   if (!decoded) {
     Error err = decoded.error();
-    if (session_) session_->send_error(std::move(err), {});
-    else send_unbound_error(std::move(err), {});
+    if (session_)
+      session_->send_error(std::move(err), {});
+    else
+      send_unbound_error(std::move(err), {});
     return;
   }
   try {
@@ -101,8 +106,10 @@ void ConnectionHandler::on_frame(std::string text) {
   } catch (const std::exception& e) {
     // A handler bug must never take the session down with it.
     Error err(ErrorCode::kInternalError, "internal error while handling " + decoded->type);
-    if (session_) session_->send_error(std::move(err), decoded->id);
-    else send_unbound_error(std::move(err), decoded->id);
+    if (session_)
+      session_->send_error(std::move(err), decoded->id);
+    else
+      send_unbound_error(std::move(err), decoded->id);
   }
 }
 
@@ -114,7 +121,8 @@ void ConnectionHandler::dispatch(Runtime::Impl& rt, Envelope& env) {
   }
   if (!env.session_id.empty() && env.session_id != session_->id())
     return session_->send_error(
-        Error(ErrorCode::kInvalidRequest, "session_id does not match this connection's session"), env.id);
+        Error(ErrorCode::kInvalidRequest, "session_id does not match this connection's session"),
+        env.id);
   if (session_->seen_before(env.id)) return;  // duplicate envelope id: processed once (W07)
 
   const std::string& t = env.type;
@@ -135,13 +143,15 @@ void ConnectionHandler::dispatch(Runtime::Impl& rt, Envelope& env) {
   }
   if (t == msg::kHello || t == msg::kResume)
     return session_->send_error(
-        Error(ErrorCode::kInvalidRequest, "session already established on this connection"), env.id);
+        Error(ErrorCode::kInvalidRequest, "session already established on this connection"),
+        env.id);
   if (is_vendor_name(t)) return handle_extension(rt, env);
   if (is_core_message_type(t))
-    return session_->send_error(
-        Error(ErrorCode::kInvalidRequest, "message type '" + t + "' is not supported by this runtime"),
-        env.id);
-  session_->send_error(Error(ErrorCode::kInvalidRequest, "unknown message type '" + t + "'"), env.id);
+    return session_->send_error(Error(ErrorCode::kInvalidRequest,
+                                      "message type '" + t + "' is not supported by this runtime"),
+                                env.id);
+  session_->send_error(Error(ErrorCode::kInvalidRequest, "unknown message type '" + t + "'"),
+                       env.id);
 }
 
 void ConnectionHandler::handle_hello(Runtime::Impl& rt, Envelope& env) {
@@ -158,10 +168,9 @@ void ConnectionHandler::handle_hello(Runtime::Impl& rt, Envelope& env) {
     send_unbound_error(Error(ErrorCode::kResumeWindowExpired, "session cannot be resumed"), env.id);
     return;
   }
-  FeatureSet features =
-      hello->features ? rt.supported.intersect(*hello->features) : FeatureSet{};
-  auto session = std::make_shared<Session>(new_id("sess"), *principal, features,
-                                           rt.opts.max_buffered_events);
+  FeatureSet features = hello->features ? rt.supported.intersect(*hello->features) : FeatureSet{};
+  auto session =
+      std::make_shared<Session>(new_id("sess"), *principal, features, rt.opts.max_buffered_events);
   session->attach(conn_);
   {
     std::lock_guard lock(rt.mu);
@@ -176,7 +185,8 @@ void ConnectionHandler::handle_hello(Runtime::Impl& rt, Envelope& env) {
   w.runtime_version = rt.opts.version;
   w.resume_token = "rt_" + auth::random_hex(32);
   w.resume_window_sec = rt.opts.resume_window.count();
-  if (features.has(feature::kHeartbeat)) w.heartbeat_interval_sec = rt.opts.heartbeat_interval.count();
+  if (features.has(feature::kHeartbeat))
+    w.heartbeat_interval_sec = rt.opts.heartbeat_interval.count();
   w.features = features;
   w.agents = rt.agents.inventory();
   session->send_control(msg::kWelcome, w.to_json());
@@ -202,8 +212,10 @@ void ConnectionHandler::arm_heartbeat(Runtime::Impl& rt) {
       session = self->session_;
     }
     if (steady_ms() - self->last_inbound_ms_ > 2 * interval.count()) {
-      // §6.4: two silent intervals → HEARTBEAT_LOST; close the transport, keep the session and jobs.
-      session->send_error(Error(ErrorCode::kHeartbeatLost, "no traffic for two heartbeat intervals"), {});
+      // §6.4: two silent intervals → HEARTBEAT_LOST; close the transport, keep the session and
+      // jobs.
+      session->send_error(
+          Error(ErrorCode::kHeartbeatLost, "no traffic for two heartbeat intervals"), {});
       session->detach(self->conn_.get());
       self->conn_->close();
       return;
@@ -240,7 +252,8 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
   if (submit->lease_constraints && submit->lease_constraints->contains("expires_at") &&
       !features.has(feature::kLeaseExpiresAt))
     return session_->send_error(
-        Error(ErrorCode::kInvalidRequest, "lease_constraints.expires_at needs the 'lease_expires_at' feature"),
+        Error(ErrorCode::kInvalidRequest,
+              "lease_constraints.expires_at needs the 'lease_expires_at' feature"),
         env.id);
   for (std::string_view cap : {"cost.budget", "model.use"})
     if (submit->lease_request.contains(cap) && !features.has(cap))
@@ -251,9 +264,9 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
 
   auto ref = parse_agent_ref(submit->agent);
   if (!ref->version.empty() && !features.has(feature::kAgentVersions))
-    return session_->send_error(
-        Error(ErrorCode::kInvalidRequest, "pinned agent versions need the 'agent_versions' feature"),
-        env.id);
+    return session_->send_error(Error(ErrorCode::kInvalidRequest,
+                                      "pinned agent versions need the 'agent_versions' feature"),
+                                env.id);
   auto agent = rt.agents.resolve(*ref);
   if (!agent) return session_->send_error(agent.error(), env.id);
 
@@ -272,7 +285,8 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
         if (it->second.fingerprint != fingerprint) {
           json::object det{{"existing_job_id", it->second.job->spec().id}};
           return session_->send_error(
-              Error(ErrorCode::kDuplicateKey, "idempotency_key reused with different parameters", det),
+              Error(ErrorCode::kDuplicateKey, "idempotency_key reused with different parameters",
+                    det),
               env.id);
         }
         existing = it->second.job;
@@ -289,8 +303,8 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
   if (!session_->try_reserve_job_slot(rt.opts.max_concurrent_jobs_per_session))
     return session_->send_error(
         Error(ErrorCode::kInternalError,
-              "concurrent job limit reached (" + std::to_string(rt.opts.max_concurrent_jobs_per_session) +
-                  " per session)"),
+              "concurrent job limit reached (" +
+                  std::to_string(rt.opts.max_concurrent_jobs_per_session) + " per session)"),
         env.id);
 
   JobSpec spec;
@@ -322,7 +336,8 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
       rt.idempotency[{session_->principal(), submit->idempotency_key}] = {
           fingerprint, job, std::chrono::steady_clock::now()};
   }
-  session_->send_control(msg::kAccepted, job->accepted_payload(), job->spec().id, job->spec().trace_id);
+  session_->send_control(msg::kAccepted, job->accepted_payload(), job->spec().id,
+                         job->spec().trace_id);
   job->arm_timers();
   boost::asio::post(rt.workers, [job] { job->run(); });
 }

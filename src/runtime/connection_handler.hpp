@@ -4,14 +4,12 @@
 
 #include <arcp/connection.hpp>
 #include <arcp/envelope.hpp>
-
-#include "runtime/runtime_impl.hpp"
-
-#include <boost/asio/steady_timer.hpp>
-
 #include <atomic>
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <mutex>
+
+#include "runtime/runtime_impl.hpp"
 
 namespace arcp::runtime {
 

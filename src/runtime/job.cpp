@@ -3,19 +3,21 @@
 #include <arcp/event.hpp>
 #include <arcp/job_context.hpp>
 #include <arcp/session_messages.hpp>
+#include <exception>
 
 #include "core/envelope_writer.hpp"
 
-#include <exception>
-
 namespace arcp::runtime {
 
-Job::Job(JobSpec spec, std::shared_ptr<Session> submitter, std::shared_ptr<boost::asio::io_context> timers,
-         OnTerminal on_terminal)
-    : spec_(std::move(spec)), submitter_id_(submitter->id()), timers_(std::move(timers)),
+Job::Job(JobSpec spec, std::shared_ptr<Session> submitter,
+         std::shared_ptr<boost::asio::io_context> timers, OnTerminal on_terminal)
+    : spec_(std::move(spec)),
+      submitter_id_(submitter->id()),
+      timers_(std::move(timers)),
       on_terminal_(std::move(on_terminal)) {
   observers_.push_back(submitter);
-  accepted_ = json::object{{"job_id", spec_.id}, {"agent", spec_.agent_ref}, {"lease", spec_.lease}};
+  accepted_ =
+      json::object{{"job_id", spec_.id}, {"agent", spec_.agent_ref}, {"lease", spec_.lease}};
   if (spec_.lease_constraints) accepted_["lease_constraints"] = *spec_.lease_constraints;
   accepted_["accepted_at"] = spec_.created_at;
   accepted_["trace_id"] = spec_.trace_id;

@@ -3,19 +3,17 @@
 
 #include <arcp/features.hpp>
 #include <arcp/job_messages.hpp>
-
-#include "runtime/agent_registry.hpp"
-#include "runtime/session.hpp"
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <stop_token>
 #include <vector>
+
+#include "runtime/agent_registry.hpp"
+#include "runtime/session.hpp"
 
 namespace arcp::runtime {
 
@@ -38,8 +36,8 @@ struct JobSpec {
 class Job : public std::enable_shared_from_this<Job> {
  public:
   using OnTerminal = std::function<void(Job&)>;
-  Job(JobSpec spec, std::shared_ptr<Session> submitter, std::shared_ptr<boost::asio::io_context> timers,
-      OnTerminal on_terminal);
+  Job(JobSpec spec, std::shared_ptr<Session> submitter,
+      std::shared_ptr<boost::asio::io_context> timers, OnTerminal on_terminal);
 
   const JobSpec& spec() const { return spec_; }
   const json::object& accepted_payload() const { return accepted_; }

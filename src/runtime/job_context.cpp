@@ -14,18 +14,38 @@ json::value wire_number(double v) {
 
 JobContext::JobContext(std::shared_ptr<runtime::Job> job) : job_(std::move(job)) {}
 
-const std::string& JobContext::job_id() const { return job_->spec().id; }
-const std::string& JobContext::trace_id() const { return job_->spec().trace_id; }
-const std::string& JobContext::principal() const { return job_->spec().principal; }
-const json::value& JobContext::input() const { return job_->spec().input; }
-const json::object& JobContext::lease() const { return job_->spec().lease; }
-bool JobContext::has_feature(std::string_view f) const { return job_->spec().features.has(f); }
+const std::string& JobContext::job_id() const {
+  return job_->spec().id;
+}
+const std::string& JobContext::trace_id() const {
+  return job_->spec().trace_id;
+}
+const std::string& JobContext::principal() const {
+  return job_->spec().principal;
+}
+const json::value& JobContext::input() const {
+  return job_->spec().input;
+}
+const json::object& JobContext::lease() const {
+  return job_->spec().lease;
+}
+bool JobContext::has_feature(std::string_view f) const {
+  return job_->spec().features.has(f);
+}
 
-const std::string& JobContext::agent() const { return job_->spec().agent_ref; }
+const std::string& JobContext::agent() const {
+  return job_->spec().agent_ref;
+}
 
-std::stop_token JobContext::stop_token() const { return job_->stop_token(); }
-bool JobContext::cancelled() const { return job_->stop_token().stop_requested(); }
-bool JobContext::sleep_for(std::chrono::milliseconds d) const { return job_->sleep_for(d); }
+std::stop_token JobContext::stop_token() const {
+  return job_->stop_token();
+}
+bool JobContext::cancelled() const {
+  return job_->stop_token().stop_requested();
+}
+bool JobContext::sleep_for(std::chrono::milliseconds d) const {
+  return job_->sleep_for(d);
+}
 
 Result<void> JobContext::log(std::string_view level, std::string_view message) {
   return job_->emit("log", json::object{{"level", level}, {"message", message}});
@@ -49,12 +69,15 @@ Result<void> JobContext::metric(std::string_view name, double value, std::string
   return job_->emit("metric", std::move(body));
 }
 
-Result<void> JobContext::tool_call(std::string_view tool, json::value args, std::string_view call_id) {
-  return job_->emit("tool_call", json::object{{"tool", tool}, {"args", std::move(args)}, {"call_id", call_id}});
+Result<void> JobContext::tool_call(std::string_view tool, json::value args,
+                                   std::string_view call_id) {
+  return job_->emit("tool_call",
+                    json::object{{"tool", tool}, {"args", std::move(args)}, {"call_id", call_id}});
 }
 
 Result<void> JobContext::tool_result(std::string_view call_id, json::value result) {
-  return job_->emit("tool_result", json::object{{"call_id", call_id}, {"result", std::move(result)}});
+  return job_->emit("tool_result",
+                    json::object{{"call_id", call_id}, {"result", std::move(result)}});
 }
 
 Result<void> JobContext::tool_error(std::string_view call_id, const Error& error) {
@@ -62,15 +85,16 @@ Result<void> JobContext::tool_error(std::string_view call_id, const Error& error
 }
 
 Result<void> JobContext::artifact_ref(std::string_view uri, std::string_view content_type,
-                                      std::optional<std::int64_t> byte_size, std::string_view sha256) {
+                                      std::optional<std::int64_t> byte_size,
+                                      std::string_view sha256) {
   json::object body{{"uri", uri}, {"content_type", content_type}};
   if (byte_size) body["byte_size"] = *byte_size;
   if (!sha256.empty()) body["sha256"] = sha256;
   return job_->emit("artifact_ref", std::move(body));
 }
 
-Result<void> JobContext::progress(double current, std::optional<double> total, std::string_view units,
-                                  std::string_view message) {
+Result<void> JobContext::progress(double current, std::optional<double> total,
+                                  std::string_view units, std::string_view message) {
   json::object body;
   body["current"] = wire_number(current);
   if (total) body["total"] = wire_number(*total);

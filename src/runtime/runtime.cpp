@@ -1,14 +1,14 @@
+#include <algorithm>
 #include <arcp/runtime.hpp>
 
 #include "runtime/connection_handler.hpp"
 #include "runtime/runtime_impl.hpp"
 
-#include <algorithm>
-
 namespace arcp {
 
 Runtime::Impl::Impl(RuntimeOptions o)
-    : opts(std::move(o)), timers_work(boost::asio::make_work_guard(*timers)),
+    : opts(std::move(o)),
+      timers_work(boost::asio::make_work_guard(*timers)),
       workers(std::max<std::size_t>(1, opts.worker_threads)) {
   for (const auto& [token, principal] : opts.tokens) auth.add_token(token, principal);
   auth.allow_anonymous(opts.allow_anonymous);
@@ -50,9 +50,12 @@ void Runtime::Impl::shutdown() {
 
 Runtime::Runtime(RuntimeOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {}
 
-Runtime::~Runtime() { impl_->shutdown(); }
+Runtime::~Runtime() {
+  impl_->shutdown();
+}
 
-Result<void> Runtime::register_agent(const std::string& name, AgentHandler handler, AgentOptions options) {
+Result<void> Runtime::register_agent(const std::string& name, AgentHandler handler,
+                                     AgentOptions options) {
   return impl_->agents.add(name, std::move(handler), options);
 }
 
@@ -76,7 +79,8 @@ void Runtime::serve(std::shared_ptr<Connection> connection) {
 
 Result<std::string> Runtime::listen(WebSocketServerOptions options) {
   options.max_frame_bytes = impl_->opts.max_frame_bytes;
-  auto server = WebSocketServer::start(options, [this](std::shared_ptr<Connection> c) { serve(std::move(c)); });
+  auto server = WebSocketServer::start(
+      options, [this](std::shared_ptr<Connection> c) { serve(std::move(c)); });
   if (!server) return server.error();
   std::string url = server.value()->url();
   std::lock_guard lock(impl_->mu);
@@ -84,6 +88,8 @@ Result<std::string> Runtime::listen(WebSocketServerOptions options) {
   return url;
 }
 
-void Runtime::shutdown() { impl_->shutdown(); }
+void Runtime::shutdown() {
+  impl_->shutdown();
+}
 
 }  // namespace arcp

@@ -3,19 +3,17 @@
 
 #include <arcp/authenticator.hpp>
 #include <arcp/runtime.hpp>
-
-#include "runtime/agent_registry.hpp"
-#include "runtime/job.hpp"
-#include "runtime/session.hpp"
-
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
-
 #include <map>
 #include <mutex>
 #include <set>
 #include <thread>
+
+#include "runtime/agent_registry.hpp"
+#include "runtime/job.hpp"
+#include "runtime/session.hpp"
 
 namespace arcp {
 

@@ -10,8 +10,11 @@ namespace {
 constexpr std::size_t kRecentIdCap = 4096;
 }
 
-Session::Session(std::string id, std::string principal, FeatureSet features, std::size_t max_buffered)
-    : id_(std::move(id)), principal_(std::move(principal)), features_(std::move(features)),
+Session::Session(std::string id, std::string principal, FeatureSet features,
+                 std::size_t max_buffered)
+    : id_(std::move(id)),
+      principal_(std::move(principal)),
+      features_(std::move(features)),
       max_buffered_(max_buffered) {}
 
 void Session::send_locked(const Frame& frame) {

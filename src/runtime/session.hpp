@@ -6,7 +6,6 @@
 #include <arcp/connection.hpp>
 #include <arcp/envelope.hpp>
 #include <arcp/features.hpp>
-
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -18,7 +17,8 @@ namespace arcp::runtime {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(std::string id, std::string principal, FeatureSet features, std::size_t max_buffered_events);
+  Session(std::string id, std::string principal, FeatureSet features,
+          std::size_t max_buffered_events);
 
   const std::string& id() const { return id_; }
   const std::string& principal() const { return principal_; }

@@ -13,7 +13,6 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/websocket/teardown.hpp>
-
 #include <memory>
 #include <mutex>
 #include <string>
@@ -50,10 +49,12 @@ class CoalescingStream {
         [this](auto h, const MutableBufferSequence& bufs) {
           if (read_pos_ < read_buf_.size()) {
             std::size_t n = boost::asio::buffer_copy(
-                bufs, boost::asio::buffer(read_buf_.data() + read_pos_, read_buf_.size() - read_pos_));
+                bufs,
+                boost::asio::buffer(read_buf_.data() + read_pos_, read_buf_.size() - read_pos_));
             read_pos_ += n;
             auto ex = boost::asio::get_associated_executor(h, get_executor());
-            boost::asio::post(ex, boost::beast::bind_handler(std::move(h), boost::beast::error_code{}, n));
+            boost::asio::post(
+                ex, boost::beast::bind_handler(std::move(h), boost::beast::error_code{}, n));
             return;
           }
           read_buf_.resize(kReadChunk);
@@ -89,7 +90,8 @@ class CoalescingStream {
         [this](auto h, const ConstBufferSequence& bufs) {
           auto ex = boost::asio::get_associated_executor(h, get_executor());
           if (state_->error) {
-            boost::asio::post(ex, boost::beast::bind_handler(std::move(h), state_->error, std::size_t{0}));
+            boost::asio::post(
+                ex, boost::beast::bind_handler(std::move(h), state_->error, std::size_t{0}));
             return;
           }
           std::size_t n = boost::asio::buffer_size(bufs);
@@ -97,7 +99,8 @@ class CoalescingStream {
           state_->pending.resize(old + n);
           boost::asio::buffer_copy(boost::asio::buffer(state_->pending.data() + old, n), bufs);
           if (!state_->flushing) flush();
-          boost::asio::post(ex, boost::beast::bind_handler(std::move(h), boost::beast::error_code{}, n));
+          boost::asio::post(
+              ex, boost::beast::bind_handler(std::move(h), boost::beast::error_code{}, n));
         },
         handler, buffers);
   }

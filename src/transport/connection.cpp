@@ -2,6 +2,8 @@
 
 namespace arcp {
 
-Frame make_frame(std::string text) { return std::make_shared<const std::string>(std::move(text)); }
+Frame make_frame(std::string text) {
+  return std::make_shared<const std::string>(std::move(text));
+}
 
 }  // namespace arcp

@@ -1,7 +1,6 @@
 #include "transport/endpoint.hpp"
 
 #include <boost/url/parse.hpp>
-
 #include <charconv>
 
 namespace arcp::transport {
@@ -11,8 +10,10 @@ Result<Endpoint> parse_endpoint(const std::string& url) {
   if (!parsed) return Error(ErrorCode::kInvalidRequest, "invalid URL '" + url + "'");
   Endpoint e;
   auto scheme = parsed->scheme();
-  if (scheme == "wss") e.tls = true;
-  else if (scheme != "ws") return Error(ErrorCode::kInvalidRequest, "URL scheme must be ws or wss");
+  if (scheme == "wss")
+    e.tls = true;
+  else if (scheme != "ws")
+    return Error(ErrorCode::kInvalidRequest, "URL scheme must be ws or wss");
   e.host = std::string(parsed->host_address());
   if (e.host.empty()) return Error(ErrorCode::kInvalidRequest, "URL has no host");
   if (parsed->has_port()) {

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <arcp/error.hpp>
-
 #include <cstdint>
 #include <string>
 

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <arcp/connection.hpp>
-
 #include <condition_variable>
 #include <deque>
 #include <mutex>

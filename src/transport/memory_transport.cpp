@@ -1,9 +1,8 @@
 // In-process transport: each direction is a FrameQueue drained by the receiver's thread.
 #include <arcp/transports.hpp>
+#include <thread>
 
 #include "transport/frame_queue.hpp"
-
-#include <thread>
 
 namespace arcp {
 namespace {
@@ -39,7 +38,8 @@ struct MemoryEndpoint {
 class MemoryConnection final : public Connection {
  public:
   MemoryConnection(std::shared_ptr<transport::FrameQueue> in,
-                   std::shared_ptr<transport::FrameQueue> out, std::size_t max_frame, std::string name)
+                   std::shared_ptr<transport::FrameQueue> out, std::size_t max_frame,
+                   std::string name)
       : ep_(std::make_shared<MemoryEndpoint>()), name_(std::move(name)) {
     ep_->in = std::move(in);
     ep_->out = std::move(out);
@@ -49,8 +49,10 @@ class MemoryConnection final : public Connection {
   ~MemoryConnection() override {
     close();
     if (reader_.joinable()) {
-      if (reader_.get_id() == std::this_thread::get_id()) reader_.detach();
-      else reader_.join();
+      if (reader_.get_id() == std::this_thread::get_id())
+        reader_.detach();
+      else
+        reader_.join();
     }
   }
 

@@ -1,11 +1,5 @@
 // NDJSON over file descriptors: a reader thread splitting lines and a writer
 // thread that writes whole batches of queued frames with one writev.
-#include <arcp/transports.hpp>
-
-#include "transport/frame_queue.hpp"
-
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -13,11 +7,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <arcp/transports.hpp>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <thread>
 #include <vector>
+
+#include "transport/frame_queue.hpp"
 
 extern char** environ;
 
@@ -29,7 +28,11 @@ namespace {
 class StdioState : public std::enable_shared_from_this<StdioState> {
  public:
   StdioState(int in_fd, int out_fd, std::size_t max_frame, pid_t child, std::string name)
-      : in_fd_(in_fd), out_fd_(out_fd), max_frame_(max_frame), child_(child), name_(std::move(name)) {
+      : in_fd_(in_fd),
+        out_fd_(out_fd),
+        max_frame_(max_frame),
+        child_(child),
+        name_(std::move(name)) {
     if (::pipe2(wake_, O_CLOEXEC) != 0) wake_[0] = wake_[1] = -1;
     signal(SIGPIPE, SIG_IGN);  // a vanished peer must surface as EPIPE, not kill us
   }
@@ -57,7 +60,6 @@ class StdioState : public std::enable_shared_from_this<StdioState> {
   const std::string& name() const { return name_; }
 
  private:
-
   void write_loop() {
     std::deque<Frame> batch;
     std::vector<iovec> iov;
@@ -119,7 +121,8 @@ class StdioState : public std::enable_shared_from_this<StdioState> {
       const char* p = buf.data();
       const char* end = p + n;
       while (p < end) {
-        const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+        const char* nl =
+            static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
         const char* stop = nl ? nl : end;
         auto chunk = static_cast<std::size_t>(stop - p);
         if (!oversize && line.size() + chunk > max_frame_) {
@@ -127,8 +130,10 @@ class StdioState : public std::enable_shared_from_this<StdioState> {
           oversize_bytes = line.size();
           line.clear();
         }
-        if (oversize) oversize_bytes += chunk;
-        else line.append(p, chunk);
+        if (oversize)
+          oversize_bytes += chunk;
+        else
+          line.append(p, chunk);
         p = stop;
         if (nl) {
           ++p;
@@ -181,7 +186,9 @@ class StdioConnection final : public Connection {
     join(writer_);
     join(reader_);
   }
-  void start(ConnectionHandlers handlers) override { state_->start(std::move(handlers), writer_, reader_); }
+  void start(ConnectionHandlers handlers) override {
+    state_->start(std::move(handlers), writer_, reader_);
+  }
   void send(Frame frame) override { state_->send(std::move(frame)); }
   void close() override { state_->close(); }
   std::size_t queued_bytes() const override { return state_->queued_bytes(); }
@@ -190,8 +197,10 @@ class StdioConnection final : public Connection {
  private:
   static void join(std::thread& t) {
     if (!t.joinable()) return;
-    if (t.get_id() == std::this_thread::get_id()) t.detach();
-    else t.join();
+    if (t.get_id() == std::this_thread::get_id())
+      t.detach();
+    else
+      t.join();
   }
   std::shared_ptr<StdioState> state_;
   std::thread writer_;
@@ -200,7 +209,8 @@ class StdioConnection final : public Connection {
 
 }  // namespace
 
-std::shared_ptr<Connection> make_stdio_connection(int in_fd, int out_fd, std::size_t max_frame_bytes) {
+std::shared_ptr<Connection> make_stdio_connection(int in_fd, int out_fd,
+                                                  std::size_t max_frame_bytes) {
   return std::make_shared<StdioConnection>(in_fd, out_fd, max_frame_bytes, 0, "stdio");
 }
 

@@ -1,14 +1,12 @@
 #include <arcp/transports.hpp>
-
-#include "transport/endpoint.hpp"
-#include "transport/websocket_connection.hpp"
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
-
 #include <future>
 #include <optional>
 #include <thread>
+
+#include "transport/endpoint.hpp"
+#include "transport/websocket_connection.hpp"
 
 namespace arcp {
 namespace {
@@ -40,8 +38,10 @@ class ClientConnection final : public Connection {
     io_->work.reset();
     io_->ioc.stop();
     if (thread_.joinable()) {
-      if (own_thread) thread_.detach();
-      else thread_.join();
+      if (own_thread)
+        thread_.detach();
+      else
+        thread_.join();
     }
   }
 
@@ -121,7 +121,8 @@ Result<std::shared_ptr<Connection>> connect_websocket(const std::string& url,
   error_code ec;
   tcp::resolver resolver(ioc);
   auto results = resolver.resolve(ep->host, std::to_string(ep->port), ec);
-  if (ec) return Error(ErrorCode::kInternalError, "cannot resolve " + ep->host + ": " + ec.message());
+  if (ec)
+    return Error(ErrorCode::kInternalError, "cannot resolve " + ep->host + ": " + ec.message());
   // One I/O thread per client connection: no strand needed.
   transport::beast::tcp_stream tcp_stream(ioc.get_executor());
   tcp_stream.expires_after(std::chrono::milliseconds(options.connect_timeout_ms));
@@ -137,8 +138,10 @@ Result<std::shared_ptr<Connection>> connect_websocket(const std::string& url,
       ctx->set_verify_mode(ssl::verify_none);
     } else {
       ctx->set_verify_mode(ssl::verify_peer);
-      if (!options.ca_file.empty()) ctx->load_verify_file(options.ca_file, ec);
-      else ctx->set_default_verify_paths(ec);
+      if (!options.ca_file.empty())
+        ctx->load_verify_file(options.ca_file, ec);
+      else
+        ctx->set_default_verify_paths(ec);
       if (ec) return Error(ErrorCode::kInvalidRequest, "cannot load CA file: " + ec.message());
     }
     transport::TlsWs ws(std::move(tcp_stream), *ctx);

@@ -4,9 +4,7 @@
 #pragma once
 
 #include <arcp/connection.hpp>
-
-#include "transport/coalescing_stream.hpp"
-
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
@@ -15,8 +13,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-
-#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -24,6 +20,8 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+
+#include "transport/coalescing_stream.hpp"
 
 namespace arcp::transport {
 
@@ -37,10 +35,14 @@ using PlainWs = websocket::stream<CoalescingStream<beast::tcp_stream>>;
 using TlsWs = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
 
 template <class Ws>
-class WsConnection final : public Connection, public std::enable_shared_from_this<WsConnection<Ws>> {
+class WsConnection final : public Connection,
+                           public std::enable_shared_from_this<WsConnection<Ws>> {
  public:
   WsConnection(Ws ws, std::size_t max_frame, std::string name, bool server_role = false)
-      : ws_(std::move(ws)), max_frame_(max_frame), name_(std::move(name)), server_role_(server_role) {
+      : ws_(std::move(ws)),
+        max_frame_(max_frame),
+        name_(std::move(name)),
+        server_role_(server_role) {
     ws_.read_message_max(0);  // we enforce the cap ourselves so oversize is recoverable
     ws_.auto_fragment(false);
     ws_.text(true);
@@ -100,8 +102,10 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
       message_.clear();
       message_.shrink_to_fit();
     }
-    if (oversize_) discarded_ += size;
-    else message_.append(static_cast<const char*>(data.data()), size);
+    if (oversize_)
+      discarded_ += size;
+    else
+      message_.append(static_cast<const char*>(data.data()), size);
     read_buf_.consume(size);
     if (ws_.is_message_done()) {
       if (oversize_) {
@@ -134,7 +138,8 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
       return {buf, 4};
     }
     buf[1] = 127;
-    for (int i = 0; i < 8; ++i) buf[2 + i] = static_cast<char>((static_cast<std::uint64_t>(n) >> (56 - 8 * i)) & 0xFF);
+    for (int i = 0; i < 8; ++i)
+      buf[2 + i] = static_cast<char>((static_cast<std::uint64_t>(n) >> (56 - 8 * i)) & 0xFF);
     return {buf, 10};
   }
 
@@ -151,17 +156,17 @@ class WsConnection final : public Connection, public std::enable_shared_from_thi
       queue_.pop_front();
       queued_bytes_ -= next->size();
     }
-    ws_.async_write(net::buffer(*next), [self = this->shared_from_this(), next](beast::error_code ec,
-                                                                                std::size_t) {
-      if (ec) {
-        std::lock_guard lock(self->mu_);
-        self->closed_ = true;
-        self->queue_.clear();
-        self->queued_bytes_ = 0;
-        return;
-      }
-      self->do_write();
-    });
+    ws_.async_write(net::buffer(*next),
+                    [self = this->shared_from_this(), next](beast::error_code ec, std::size_t) {
+                      if (ec) {
+                        std::lock_guard lock(self->mu_);
+                        self->closed_ = true;
+                        self->queue_.clear();
+                        self->queued_bytes_ = 0;
+                        return;
+                      }
+                      self->do_write();
+                    });
   }
 
   void do_write_raw() {

@@ -1,16 +1,14 @@
-#include <arcp/websocket_server.hpp>
-
-#include "transport/endpoint.hpp"
-#include "transport/websocket_connection.hpp"
-
-#include <boost/beast/http.hpp>
-
 #include <algorithm>
+#include <arcp/websocket_server.hpp>
+#include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <list>
 #include <optional>
 #include <thread>
 #include <vector>
+
+#include "transport/endpoint.hpp"
+#include "transport/websocket_connection.hpp"
 
 namespace arcp {
 namespace {
@@ -39,7 +37,10 @@ std::string host_only(std::string_view host_header) {
 class Server final : public WebSocketServer {
  public:
   Server(WebSocketServerOptions opts, transport::Endpoint ep, OnConnection cb)
-      : opts_(std::move(opts)), ep_(std::move(ep)), on_connection_(std::move(cb)), acceptor_(ioc_) {}
+      : opts_(std::move(opts)),
+        ep_(std::move(ep)),
+        on_connection_(std::move(cb)),
+        acceptor_(ioc_) {}
 
   ~Server() override { stop(); }
 
@@ -48,21 +49,26 @@ class Server final : public WebSocketServer {
       ssl_ctx_.emplace(ssl::context::tls_server);
       error_code ec;
       ssl_ctx_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                            ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+                            ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                            ssl::context::no_tlsv1_1);
       ssl_ctx_->use_certificate_chain_file(opts_.tls_cert_file, ec);
-      if (ec) return Error(ErrorCode::kInvalidRequest, "cannot load TLS certificate: " + ec.message());
+      if (ec)
+        return Error(ErrorCode::kInvalidRequest, "cannot load TLS certificate: " + ec.message());
       ssl_ctx_->use_private_key_file(opts_.tls_key_file, ssl::context::pem, ec);
       if (ec) return Error(ErrorCode::kInvalidRequest, "cannot load TLS key: " + ec.message());
     }
     error_code ec;
     auto addr = net::ip::make_address(ep_.host == "localhost" ? "127.0.0.1" : ep_.host, ec);
-    if (ec) return Error(ErrorCode::kInvalidRequest, "listen host must be an IP address or localhost");
+    if (ec)
+      return Error(ErrorCode::kInvalidRequest, "listen host must be an IP address or localhost");
     tcp::endpoint endpoint(addr, ep_.port);
     acceptor_.open(endpoint.protocol(), ec);
     if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
-    if (ec) return Error(ErrorCode::kInternalError, "cannot listen on " + format_endpoint(ep_) + ": " + ec.message());
+    if (ec)
+      return Error(ErrorCode::kInternalError,
+                   "cannot listen on " + format_endpoint(ep_) + ": " + ec.message());
     ep_.port = acceptor_.local_endpoint().port();
     build_allow_list();
     do_accept();
@@ -121,8 +127,10 @@ class Server final : public WebSocketServer {
     acceptor_.async_accept(ex, [this](error_code ec, tcp::socket socket) {
       if (ec) return;  // acceptor closed
       socket.set_option(tcp::no_delay(true), ec);
-      if (ssl_ctx_) start_tls(std::move(socket));
-      else start_upgrade(std::make_shared<transport::PlainWs>(std::move(socket)));
+      if (ssl_ctx_)
+        start_tls(std::move(socket));
+      else
+        start_upgrade(std::make_shared<transport::PlainWs>(std::move(socket)));
       do_accept();
     });
   }
@@ -144,47 +152,53 @@ class Server final : public WebSocketServer {
     };
     auto st = std::make_shared<State>();
     transport::beast::get_lowest_layer(*ws).expires_after(kHandshakeTimeout);
-    http::async_read(ws->next_layer(), st->buf, st->req, [this, ws, st](error_code ec, std::size_t) {
-      if (ec) return;
-      auto reject = [&](http::status status, std::string body) {
-        auto res = std::make_shared<http::response<http::string_body>>(status, st->req.version());
-        res->set(http::field::content_type, "text/plain");
-        res->keep_alive(false);
-        res->body() = std::move(body);
-        res->prepare_payload();
-        http::async_write(ws->next_layer(), *res, [ws, res](error_code, std::size_t) {});
-      };
-      std::string_view target = st->req.target();
-      target = target.substr(0, target.find('?'));
-      if (!websocket::is_upgrade(st->req)) return reject(http::status::upgrade_required, "ARCP speaks WebSocket\n");
-      if (target != ep_.path) return reject(http::status::not_found, "unknown path\n");
-      if (!host_allowed(st->req[http::field::host])) return reject(http::status::forbidden, "host not allowed\n");
-      transport::beast::get_lowest_layer(*ws).expires_never();
-      auto timeouts = websocket::stream_base::timeout::suggested(transport::beast::role_type::server);
-      timeouts.handshake_timeout = kHandshakeTimeout;
-      ws->set_option(timeouts);
-      ws->async_accept(st->req, [this, ws](error_code ec2) {
-        if (ec2) return;
-        std::string peer;
-        error_code pe;
-        auto rep = transport::beast::get_lowest_layer(*ws).socket().remote_endpoint(pe);
-        if (!pe) peer = rep.address().to_string() + ":" + std::to_string(rep.port());
-        auto conn = std::make_shared<transport::WsConnection<Ws>>(
-            std::move(*ws), opts_.max_frame_bytes, (ep_.tls ? "wss://" : "ws://") + peer, /*server_role=*/true);
-        {
-          std::lock_guard lock(mu_);
-          live_.remove_if([](const auto& w) { return w.expired(); });
-          if (stopped_) return;
-          live_.push_back(conn);
-          ++active_;
-        }
-        conn->set_finished_hook([this] {
-          std::lock_guard lock(mu_);
-          if (--active_ == 0) drained_.notify_all();
+    http::async_read(
+        ws->next_layer(), st->buf, st->req, [this, ws, st](error_code ec, std::size_t) {
+          if (ec) return;
+          auto reject = [&](http::status status, std::string body) {
+            auto res =
+                std::make_shared<http::response<http::string_body>>(status, st->req.version());
+            res->set(http::field::content_type, "text/plain");
+            res->keep_alive(false);
+            res->body() = std::move(body);
+            res->prepare_payload();
+            http::async_write(ws->next_layer(), *res, [ws, res](error_code, std::size_t) {});
+          };
+          std::string_view target = st->req.target();
+          target = target.substr(0, target.find('?'));
+          if (!websocket::is_upgrade(st->req))
+            return reject(http::status::upgrade_required, "ARCP speaks WebSocket\n");
+          if (target != ep_.path) return reject(http::status::not_found, "unknown path\n");
+          if (!host_allowed(st->req[http::field::host]))
+            return reject(http::status::forbidden, "host not allowed\n");
+          transport::beast::get_lowest_layer(*ws).expires_never();
+          auto timeouts =
+              websocket::stream_base::timeout::suggested(transport::beast::role_type::server);
+          timeouts.handshake_timeout = kHandshakeTimeout;
+          ws->set_option(timeouts);
+          ws->async_accept(st->req, [this, ws](error_code ec2) {
+            if (ec2) return;
+            std::string peer;
+            error_code pe;
+            auto rep = transport::beast::get_lowest_layer(*ws).socket().remote_endpoint(pe);
+            if (!pe) peer = rep.address().to_string() + ":" + std::to_string(rep.port());
+            auto conn = std::make_shared<transport::WsConnection<Ws>>(
+                std::move(*ws), opts_.max_frame_bytes, (ep_.tls ? "wss://" : "ws://") + peer,
+                /*server_role=*/true);
+            {
+              std::lock_guard lock(mu_);
+              live_.remove_if([](const auto& w) { return w.expired(); });
+              if (stopped_) return;
+              live_.push_back(conn);
+              ++active_;
+            }
+            conn->set_finished_hook([this] {
+              std::lock_guard lock(mu_);
+              if (--active_ == 0) drained_.notify_all();
+            });
+            on_connection_(conn);
+          });
         });
-        on_connection_(conn);
-      });
-    });
   }
 
   WebSocketServerOptions opts_;
@@ -204,8 +218,8 @@ class Server final : public WebSocketServer {
 
 }  // namespace
 
-Result<std::unique_ptr<WebSocketServer>> WebSocketServer::start(const WebSocketServerOptions& options,
-                                                                OnConnection on_connection) {
+Result<std::unique_ptr<WebSocketServer>> WebSocketServer::start(
+    const WebSocketServerOptions& options, OnConnection on_connection) {
   auto ep = transport::parse_endpoint(options.listen_url);
   if (!ep) return ep.error();
   if (ep->tls && (options.tls_cert_file.empty() || options.tls_key_file.empty()))

@@ -1,12 +1,11 @@
 // C01–C03, C05, C06: cancellation authority, grace period and promptness.
-#include "support/test_support.hpp"
+#include <gtest/gtest.h>
 
 #include <arcp/job_context.hpp>
-
 #include <atomic>
 #include <future>
 
-#include <gtest/gtest.h>
+#include "support/test_support.hpp"
 
 namespace arcp::test {
 namespace {
@@ -19,7 +18,8 @@ class Cancel : public ::testing::Test {
 TEST_F(Cancel, ConformanceC01_SubmitterCancelGivesCancelledThenError) {
   RawPeer peer(rt.memory_connection());
   ASSERT_TRUE(peer.handshake());
-  peer.send("job.submit", json::object{{"agent", "slow"}, {"input", json::object{{"ms", 30000}, {"tick_ms", 20}}}});
+  peer.send("job.submit", json::object{{"agent", "slow"},
+                                       {"input", json::object{{"ms", 30000}, {"tick_ms", 20}}}});
   auto acc = peer.next_of("job.accepted");
   ASSERT_TRUE(acc);
   std::string job_id = acc->job_id;
@@ -70,11 +70,12 @@ TEST_F(Cancel, ConformanceC03_UnknownJobIsJobNotFound) {
 TEST_F(Cancel, ConformanceC05_AgentIgnoringCancelIsStoppedAfterGrace) {
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
-  ASSERT_TRUE(rt.runtime().register_agent("stubborn", [released](JobContext& ctx) -> Result<json::value> {
-    (void)ctx.log("info", "started");
-    released.wait();  // ignores the stop token on purpose
-    return json::value("too late");
-  }));
+  ASSERT_TRUE(
+      rt.runtime().register_agent("stubborn", [released](JobContext& ctx) -> Result<json::value> {
+        (void)ctx.log("info", "started");
+        released.wait();  // ignores the stop token on purpose
+        return json::value("too late");
+      }));
   auto client = rt.connect_memory();
   auto job = client->submit({.agent = "stubborn"});
   ASSERT_TRUE(job);
@@ -90,7 +91,8 @@ TEST_F(Cancel, ConformanceC05_AgentIgnoringCancelIsStoppedAfterGrace) {
 
 TEST_F(Cancel, ConformanceC06_CancelHonouredPromptlyDuringTightEmitLoop) {
   auto client = rt.connect_memory();
-  auto job = client->submit({.agent = "chatty", .input = json::object{{"n", 50'000'000}, {"kind", "log"}}});
+  auto job = client->submit(
+      {.agent = "chatty", .input = json::object{{"n", 50'000'000}, {"kind", "log"}}});
   ASSERT_TRUE(job);
   ASSERT_TRUE(job->next_event());
   std::atomic<std::int64_t> seen{0};

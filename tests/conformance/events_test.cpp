@@ -1,11 +1,10 @@
 // E01–E04: event kinds on the wire and session-wide sequencing.
-#include "support/test_support.hpp"
-
-#include <arcp/job_context.hpp>
-
 #include <gtest/gtest.h>
 
+#include <arcp/job_context.hpp>
 #include <set>
+
+#include "support/test_support.hpp"
 
 namespace arcp::test {
 namespace {
@@ -17,25 +16,28 @@ class Events : public ::testing::Test {
 
 TEST_F(Events, ConformanceE01_EveryReservedKindReachesTheClientWithItsShape) {
   std::vector<std::string> refusals;
-  ASSERT_TRUE(rt.runtime().register_agent("all-kinds", [&refusals](JobContext& ctx) -> Result<json::value> {
-    (void)ctx.log("info", "hello");
-    (void)ctx.thought("thinking");
-    (void)ctx.tool_call("search.web", json::object{{"q", "arcp"}}, "call_1");
-    (void)ctx.tool_result("call_1", json::array{"hit"});
-    (void)ctx.tool_error("call_2", Error(ErrorCode::kPermissionDenied, "denied"));
-    (void)ctx.status("working", "halfway");
-    (void)ctx.metric("tokens", 42, "count", json::object{{"model", "m1"}});
-    (void)ctx.artifact_ref("arcp://a/1", "text/plain", 10, std::string(64, 'a'));
-    (void)ctx.progress(1, 2, "steps", "one");
-    // Malformed bodies are refused at the boundary and never sent.
-    for (auto r : {ctx.emit("log", json::object{{"level", "info"}}),
-                   ctx.emit("metric", json::object{{"name", "x"}, {"value", "not a number"}}),
-                   ctx.emit("tool_result", json::object{{"call_id", "c"}}),
-                   ctx.emit("artifact_ref", json::object{{"uri", "u"}, {"content_type", "t"}, {"byte_size", -1}}),
-                   ctx.emit("no_such_kind", json::object{})})
-      if (!r) refusals.push_back(std::string(to_string(r.error().code)));
-    return json::value(nullptr);
-  }));
+  ASSERT_TRUE(
+      rt.runtime().register_agent("all-kinds", [&refusals](JobContext& ctx) -> Result<json::value> {
+        (void)ctx.log("info", "hello");
+        (void)ctx.thought("thinking");
+        (void)ctx.tool_call("search.web", json::object{{"q", "arcp"}}, "call_1");
+        (void)ctx.tool_result("call_1", json::array{"hit"});
+        (void)ctx.tool_error("call_2", Error(ErrorCode::kPermissionDenied, "denied"));
+        (void)ctx.status("working", "halfway");
+        (void)ctx.metric("tokens", 42, "count", json::object{{"model", "m1"}});
+        (void)ctx.artifact_ref("arcp://a/1", "text/plain", 10, std::string(64, 'a'));
+        (void)ctx.progress(1, 2, "steps", "one");
+        // Malformed bodies are refused at the boundary and never sent.
+        for (auto r :
+             {ctx.emit("log", json::object{{"level", "info"}}),
+              ctx.emit("metric", json::object{{"name", "x"}, {"value", "not a number"}}),
+              ctx.emit("tool_result", json::object{{"call_id", "c"}}),
+              ctx.emit("artifact_ref",
+                       json::object{{"uri", "u"}, {"content_type", "t"}, {"byte_size", -1}}),
+              ctx.emit("no_such_kind", json::object{})})
+          if (!r) refusals.push_back(std::string(to_string(r.error().code)));
+        return json::value(nullptr);
+      }));
   auto client = rt.connect_memory();
   auto job = client->submit({.agent = "all-kinds"});
   ASSERT_TRUE(job);
@@ -43,8 +45,9 @@ TEST_F(Events, ConformanceE01_EveryReservedKindReachesTheClientWithItsShape) {
   ASSERT_TRUE(job->result());
   std::vector<std::string> kinds;
   for (const auto& e : events) kinds.push_back(e.kind);
-  EXPECT_EQ(kinds, (std::vector<std::string>{"log", "thought", "tool_call", "tool_result", "tool_result",
-                                             "status", "metric", "artifact_ref", "progress"}));
+  EXPECT_EQ(kinds,
+            (std::vector<std::string>{"log", "thought", "tool_call", "tool_result", "tool_result",
+                                      "status", "metric", "artifact_ref", "progress"}));
   EXPECT_EQ(events[4].body.at("error").at("code"), "PERMISSION_DENIED");
   EXPECT_EQ(events[6].body.at("dimensions").at("model"), "m1");
   EXPECT_EQ(events[6].body.at("value"), 42);
@@ -54,11 +57,12 @@ TEST_F(Events, ConformanceE01_EveryReservedKindReachesTheClientWithItsShape) {
 
 TEST_F(Events, ConformanceE02_ProgressBoundsAndNegotiation) {
   std::vector<std::string> outcomes;
-  ASSERT_TRUE(rt.runtime().register_agent("progress-bounds", [&outcomes](JobContext& ctx) -> Result<json::value> {
-    for (auto r : {ctx.progress(-1), ctx.progress(5, 3), ctx.progress(0), ctx.progress(3, 3)})
-      outcomes.push_back(r ? "ok" : std::string(to_string(r.error().code)));
-    return json::value(nullptr);
-  }));
+  ASSERT_TRUE(rt.runtime().register_agent(
+      "progress-bounds", [&outcomes](JobContext& ctx) -> Result<json::value> {
+        for (auto r : {ctx.progress(-1), ctx.progress(5, 3), ctx.progress(0), ctx.progress(3, 3)})
+          outcomes.push_back(r ? "ok" : std::string(to_string(r.error().code)));
+        return json::value(nullptr);
+      }));
   auto client = rt.connect_memory();
   auto job = client->submit({.agent = "progress-bounds"});
   ASSERT_TRUE(job);
@@ -78,7 +82,9 @@ TEST_F(Events, ConformanceE02_ProgressBoundsAndNegotiation) {
 
 TEST_F(Events, ConformanceE03_VendorKindsPassThroughUntouched) {
   ASSERT_TRUE(rt.runtime().register_agent("vendor", [](JobContext& ctx) -> Result<json::value> {
-    if (auto r = ctx.emit("x-vendor.acme.trace", json::object{{"weird", json::array{1, "two", nullptr}}, {"n", 1.5}}); !r)
+    if (auto r = ctx.emit("x-vendor.acme.trace",
+                          json::object{{"weird", json::array{1, "two", nullptr}}, {"n", 1.5}});
+        !r)
       return r.error();
     return json::value(nullptr);
   }));
@@ -97,7 +103,9 @@ TEST_F(Events, ConformanceE04_SeqMonotonicGapFreeAcrossConcurrentJobs) {
   constexpr int kJobs = 6;
   constexpr int kPerJob = 300;
   for (int i = 0; i < kJobs; ++i)
-    peer.send("job.submit", json::object{{"agent", "chatty"}, {"input", json::object{{"n", kPerJob}, {"kind", "mixed"}}}});
+    peer.send("job.submit",
+              json::object{{"agent", "chatty"},
+                           {"input", json::object{{"n", kPerJob}, {"kind", "mixed"}}}});
   std::int64_t expected = 1;
   int terminals = 0;
   std::map<std::string, int> per_job;

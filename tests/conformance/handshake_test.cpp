@@ -1,7 +1,7 @@
 // A01–A03, A05, A06: hello/welcome, bearer auth, features, inventory.
-#include "support/test_support.hpp"
-
 #include <gtest/gtest.h>
+
+#include "support/test_support.hpp"
 
 namespace arcp::test {
 namespace {
@@ -61,11 +61,13 @@ TEST_F(Handshake, ConformanceA03_FeatureIntersection) {
   ASSERT_TRUE(e1);
   EXPECT_EQ(e1->payload.at("code"), "INVALID_REQUEST");
   none.send("job.submit", json::object{{"agent", "echo"},
-                                       {"lease_constraints", json::object{{"expires_at", "2999-01-01T00:00:00Z"}}}});
+                                       {"lease_constraints",
+                                        json::object{{"expires_at", "2999-01-01T00:00:00Z"}}}});
   auto e2 = none.next_of("session.error");
   ASSERT_TRUE(e2);
   EXPECT_EQ(e2->payload.at("code"), "INVALID_REQUEST");
-  none.send("job.submit", json::object{{"agent", "chatty"}, {"input", json::object{{"n", 2}, {"kind", "progress"}}}});
+  none.send("job.submit", json::object{{"agent", "chatty"},
+                                       {"input", json::object{{"n", 2}, {"kind", "progress"}}}});
   auto err = none.next_of("job.error");
   ASSERT_TRUE(err);
   EXPECT_EQ(err->payload.at("code"), "INVALID_REQUEST");
@@ -74,13 +76,15 @@ TEST_F(Handshake, ConformanceA03_FeatureIntersection) {
 TEST_F(Handshake, ConformanceA05_AgentInventoryWithVersions) {
   auto client = rt.connect_memory();
   const auto& agents = client->welcome().agents;
-  auto it = std::find_if(agents.begin(), agents.end(), [](const AgentInfo& a) { return a.name == "versioned"; });
+  auto it = std::find_if(agents.begin(), agents.end(),
+                         [](const AgentInfo& a) { return a.name == "versioned"; });
   ASSERT_NE(it, agents.end());
   EXPECT_EQ(it->versions, (std::vector<std::string>{"1.0.0", "2.0.0"}));
   EXPECT_EQ(it->default_version, "2.0.0");
   for (std::string name : {"echo", "chatty", "slow", "failing", "progress"})
-    EXPECT_TRUE(std::any_of(agents.begin(), agents.end(), [&](const AgentInfo& a) { return a.name == name; }))
-        << name;
+    EXPECT_TRUE(std::any_of(agents.begin(), agents.end(), [&](const AgentInfo& a) {
+      return a.name == name;
+    })) << name;
 }
 
 TEST_F(Handshake, ConformanceA06_WelcomeCarriesHeartbeatAndResumeWindow) {

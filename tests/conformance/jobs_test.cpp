@@ -1,9 +1,9 @@
 // J01–J08: submission, resolution, idempotency, timeouts, caps, failures.
-#include "support/test_support.hpp"
+#include <gtest/gtest.h>
 
 #include <arcp/job_context.hpp>
 
-#include <gtest/gtest.h>
+#include "support/test_support.hpp"
 
 namespace arcp::test {
 namespace {
@@ -102,7 +102,9 @@ TEST_F(Jobs, ConformanceJ05_SameKeyDifferentParamsIsDuplicateKey) {
 
 TEST_F(Jobs, ConformanceJ06_MaxRuntimeEndsWithTimeout) {
   auto client = rt.connect_memory();
-  auto job = client->submit({.agent = "slow", .input = json::object{{"ms", 60000}, {"tick_ms", 50}}, .max_runtime_sec = 1});
+  auto job = client->submit({.agent = "slow",
+                             .input = json::object{{"ms", 60000}, {"tick_ms", 50}},
+                             .max_runtime_sec = 1});
   ASSERT_TRUE(job);
   auto r = job->result();
   ASSERT_FALSE(r);
@@ -132,7 +134,9 @@ TEST_F(Jobs, ConformanceJ07_ConcurrentJobCapIsInternalError) {
 
 TEST_F(Jobs, ConformanceJ08_AgentErrorsAndThrowsBecomeJobError) {
   auto client = rt.connect_memory();
-  auto failing = client->submit({.agent = "failing", .input = json::object{{"code", "PERMISSION_DENIED"}, {"message", "nope"}}});
+  auto failing =
+      client->submit({.agent = "failing",
+                      .input = json::object{{"code", "PERMISSION_DENIED"}, {"message", "nope"}}});
   ASSERT_TRUE(failing);
   auto r = failing->result();
   ASSERT_FALSE(r);
@@ -140,9 +144,8 @@ TEST_F(Jobs, ConformanceJ08_AgentErrorsAndThrowsBecomeJobError) {
   EXPECT_EQ(r.error().message, "nope");
   EXPECT_EQ(failing->status(), JobStatus::kError);
 
-  ASSERT_TRUE(rt.runtime().register_agent("thrower", [](JobContext&) -> Result<json::value> {
-    throw std::runtime_error("kaboom");
-  }));
+  ASSERT_TRUE(rt.runtime().register_agent(
+      "thrower", [](JobContext&) -> Result<json::value> { throw std::runtime_error("kaboom"); }));
   auto thrown = client->submit({.agent = "thrower"});
   ASSERT_TRUE(thrown);
   auto t = thrown->result();
@@ -155,8 +158,10 @@ TEST_F(Jobs, ConformanceJ08_AgentErrorsAndThrowsBecomeJobError) {
 
 TEST_F(Jobs, TraceIdFromTraceparentIsAdoptedAndStamped) {
   auto client = rt.connect_memory();
-  auto job = client->submit(
-      {.agent = "chatty", .input = json::object{{"n", 1}}, .trace_id = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"});
+  auto job =
+      client->submit({.agent = "chatty",
+                      .input = json::object{{"n", 1}},
+                      .trace_id = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"});
   ASSERT_TRUE(job);
   EXPECT_EQ(job->accepted().trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
 }

@@ -1,11 +1,11 @@
 // T01, T03 and the CLI end to end: the same behaviour over memory, WebSocket
 // and stdio, and graceful shutdown.
-#include "support/test_support.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <memory>
+
+#include "support/test_support.hpp"
 
 namespace arcp::test {
 namespace {
@@ -21,7 +21,8 @@ struct Observed {
 
 Observed run_script(Client& client) {
   Observed o;
-  auto job = client.submit({.agent = "chatty", .input = json::object{{"n", 20}, {"kind", "mixed"}}});
+  auto job =
+      client.submit({.agent = "chatty", .input = json::object{{"n", 20}, {"kind", "mixed"}}});
   if (!job) return o;
   for (const auto& e : drain_events(*job)) {
     o.kinds.push_back(e.kind);
@@ -61,8 +62,9 @@ TEST(Transports, ConformanceT01_MemoryWebSocketAndStdioBehaveTheSame) {
   expect_same(via_memory, run_script(**ws));
 
 #ifdef ARCP_CLI_PATH
-  auto stdio = Client::connect(std::string("stdio:") + ARCP_CLI_PATH + " serve --stdio --token t:alice",
-                               ClientOptions{.token = "t"});
+  auto stdio =
+      Client::connect(std::string("stdio:") + ARCP_CLI_PATH + " serve --stdio --token t:alice",
+                      ClientOptions{.token = "t"});
   ASSERT_TRUE(stdio) << stdio.error().describe();
   expect_same(via_memory, run_script(**stdio));
 #endif
@@ -110,10 +112,11 @@ std::string run_command(const std::string& cmd, int& exit_code) {
 
 TEST(Cli, ServeAndSubmitOverWebSocketWithExitCodes) {
   // `arcp serve` in its own process, URL read from its first line.
-  FILE* server = ::popen((std::string(ARCP_CLI_PATH) +
-                          " serve --listen ws://127.0.0.1:0/arcp --token secret:carol & echo $! ; wait")
-                             .c_str(),
-                         "r");
+  FILE* server =
+      ::popen((std::string(ARCP_CLI_PATH) +
+               " serve --listen ws://127.0.0.1:0/arcp --token secret:carol & echo $! ; wait")
+                  .c_str(),
+              "r");
   ASSERT_NE(server, nullptr);
   char line[512];
   ASSERT_TRUE(std::fgets(line, sizeof line, server));
@@ -128,7 +131,9 @@ TEST(Cli, ServeAndSubmitOverWebSocketWithExitCodes) {
   EXPECT_EQ(code, 0);
   int lines = 0, events = 0;
   for (std::size_t pos = 0; (pos = json_out.find('\n', pos)) != std::string::npos; ++pos) ++lines;
-  for (std::size_t pos = 0; (pos = json_out.find("\"type\":\"job.event\"", pos)) != std::string::npos; ++pos) ++events;
+  for (std::size_t pos = 0;
+       (pos = json_out.find("\"type\":\"job.event\"", pos)) != std::string::npos; ++pos)
+    ++events;
   EXPECT_EQ(events, 3);
   EXPECT_GE(lines, 6);  // welcome, accepted, 3 events, result (+ closed)
   EXPECT_NE(json_out.find("\"type\":\"job.result\""), std::string::npos);

@@ -1,9 +1,9 @@
 // W01–W07: envelope handling on a live session (memory transport).
-#include "support/test_support.hpp"
+#include <gtest/gtest.h>
 
 #include <arcp/ids.hpp>
 
-#include <gtest/gtest.h>
+#include "support/test_support.hpp"
 
 namespace arcp::test {
 namespace {
@@ -40,7 +40,8 @@ TEST_F(Wire, ConformanceW02_EmitsOnePointOneAcceptsOneAndOnePointZero) {
     EXPECT_EQ(acc->arcp, "1.1");
   }
   std::string id = new_id("msg");
-  peer.send_text(R"({"arcp":"2.0","id":")" + id + R"(","type":"job.submit","payload":{"agent":"echo"}})");
+  peer.send_text(R"({"arcp":"2.0","id":")" + id +
+                 R"(","type":"job.submit","payload":{"agent":"echo"}})");
   auto err = peer.next_of("session.error");
   ASSERT_TRUE(err);
   EXPECT_EQ(err->payload.at("code"), "INVALID_REQUEST");
@@ -77,9 +78,11 @@ TEST_F(Wire, ConformanceW04_UnknownCoreTypeKeepsSession) {
 }
 
 TEST_F(Wire, ConformanceW05_VendorTypesReachHandlerOrAreIgnored) {
-  rt.runtime().register_extension("x-vendor.acme.echo", [](const std::string& principal, const Envelope& env) {
-    return std::optional<json::object>(json::object{{"principal", principal}, {"got", env.payload}});
-  });
+  rt.runtime().register_extension(
+      "x-vendor.acme.echo", [](const std::string& principal, const Envelope& env) {
+        return std::optional<json::object>(
+            json::object{{"principal", principal}, {"got", env.payload}});
+      });
   RawPeer peer(rt.memory_connection());
   ASSERT_TRUE(peer.handshake());
   peer.send("x-vendor.unknown.thing", json::object{{"a", 1}});  // ignored silently
@@ -99,9 +102,9 @@ TEST_F(Wire, ConformanceW06_BadFramesGetErrorsAndSessionSurvives) {
   small.runtime().serve(runtime_end);
   RawPeer peer(client_end);
   ASSERT_TRUE(peer.handshake());
-  const std::vector<std::string> bad = {
-      "{not json", "[1,2,3]", R"({"arcp":"1.1","id":"m1","payload":{}})", "\"just a string\"",
-      std::string(5000, ' ')};
+  const std::vector<std::string> bad = {"{not json", "[1,2,3]",
+                                        R"({"arcp":"1.1","id":"m1","payload":{}})",
+                                        "\"just a string\"", std::string(5000, ' ')};
   for (const auto& frame : bad) {
     peer.send_text(frame);
     auto err = peer.next();
@@ -118,8 +121,8 @@ TEST_F(Wire, ConformanceW06_BadFramesGetErrorsAndSessionSurvives) {
 TEST_F(Wire, ConformanceW07_DuplicateEnvelopeIdProcessedOnce) {
   RawPeer peer(rt.memory_connection());
   ASSERT_TRUE(peer.handshake());
-  std::string frame = R"({"arcp":"1.1","id":"dup-1","type":"job.submit","session_id":")" + peer.session_id +
-                      R"(","payload":{"agent":"echo","input":"once"}})";
+  std::string frame = R"({"arcp":"1.1","id":"dup-1","type":"job.submit","session_id":")" +
+                      peer.session_id + R"(","payload":{"agent":"echo","input":"once"}})";
   peer.send_text(frame);
   peer.send_text(frame);
   peer.send("job.submit", json::object{{"agent", "echo"}, {"input", "marker"}});

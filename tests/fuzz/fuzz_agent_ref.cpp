@@ -1,12 +1,11 @@
 // parse_agent_ref on arbitrary bytes: accepted refs obey the §7.5 grammar and
 // print back to exactly the input.
 #include <arcp/agent_ref.hpp>
-
-#include "fuzz_check.hpp"
-
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+
+#include "fuzz_check.hpp"
 
 namespace {
 bool name_char(char c, bool first) {

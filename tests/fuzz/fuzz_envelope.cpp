@@ -2,13 +2,12 @@
 // to the same envelope, and encoding must be a fixed point.
 #include <arcp/envelope.hpp>
 #include <arcp/ids.hpp>
-
-#include "fuzz_check.hpp"
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "fuzz_check.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -5,13 +5,12 @@
 #include <arcp/job_messages.hpp>
 #include <arcp/lease.hpp>
 #include <arcp/session_messages.hpp>
-
-#include "fuzz_check.hpp"
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "fuzz_check.hpp"
 
 namespace {
 
@@ -86,8 +85,10 @@ void check_object(const json::object& obj) {
   if (auto l = ListJobs::from_json(obj); l.ok()) FUZZ_CHECK(ListJobs::from_json(l->to_json()).ok());
   if (auto j = Jobs::from_json(obj); j.ok()) FUZZ_CHECK(Jobs::from_json(j->to_json()).ok());
   if (auto c = Cancel::from_json(obj, ""); c.ok()) FUZZ_CHECK(!c->job_id.empty());
-  if (auto sub = Subscribe::from_json(obj); sub.ok()) FUZZ_CHECK(Subscribe::from_json(sub->to_json()).ok());
-  if (auto sd = Subscribed::from_json(obj); sd.ok()) FUZZ_CHECK(Subscribed::from_json(sd->to_json()).ok());
+  if (auto sub = Subscribe::from_json(obj); sub.ok())
+    FUZZ_CHECK(Subscribe::from_json(sub->to_json()).ok());
+  if (auto sd = Subscribed::from_json(obj); sd.ok())
+    FUZZ_CHECK(Subscribed::from_json(sd->to_json()).ok());
   (void)Unsubscribe::from_json(obj);
   (void)Bye::from_json(obj);
   (void)Cancelled::from_json(obj);

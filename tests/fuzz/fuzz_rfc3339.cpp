@@ -4,14 +4,13 @@
 // (rejecting or saturating is fine, wrapping is not), and format → parse must
 // be a round trip at millisecond precision.
 #include <arcp/time.hpp>
-
-#include "fuzz_check.hpp"
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "fuzz_check.hpp"
 
 namespace {
 
@@ -22,7 +21,9 @@ using namespace std::chrono;
 constexpr int kFirstExactYear = 1700;
 constexpr int kLastExactYear = 2250;
 
-milliseconds floor_ms(arcp::SystemTime t) { return floor<milliseconds>(t.time_since_epoch()); }
+milliseconds floor_ms(arcp::SystemTime t) {
+  return floor<milliseconds>(t.time_since_epoch());
+}
 
 int year_of(std::string_view text) {
   int y = 0;

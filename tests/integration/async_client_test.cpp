@@ -1,15 +1,14 @@
 // The coroutine/completion-token client API over a real WebSocket.
-#include "support/test_support.hpp"
+#include <gtest/gtest.h>
 
 #include <arcp/async.hpp>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include <gtest/gtest.h>
+#include "support/test_support.hpp"
 
 namespace arcp::test {
 namespace {
@@ -42,7 +41,8 @@ TEST(AsyncClient, CoroutineSubmitStreamsEventsAndResult) {
           failure = job.error();
           co_return;
         }
-        while (auto ev = co_await async_next_event(*job, asio::use_awaitable)) seqs.push_back(ev->event_seq);
+        while (auto ev = co_await async_next_event(*job, asio::use_awaitable))
+          seqs.push_back(ev->event_seq);
         result = co_await async_result(*job, asio::use_awaitable);
         auto rejected = co_await async_submit(**client, missing, asio::use_awaitable);
         if (!rejected) rejection = rejected.error().code;
@@ -59,7 +59,9 @@ TEST(AsyncClient, CoroutineSubmitStreamsEventsAndResult) {
 TEST(AsyncClient, FutureTokenAndAsyncResultWhileEventsQueue) {
   TestRuntime rt;
   auto client = rt.connect_memory();
-  auto job = async_submit(*client, {.agent = "chatty", .input = json::object{{"n", 3}}}, asio::use_future).get();
+  auto job =
+      async_submit(*client, {.agent = "chatty", .input = json::object{{"n", 3}}}, asio::use_future)
+          .get();
   ASSERT_TRUE(job);
   auto result = async_result(*job, asio::use_future).get();
   ASSERT_TRUE(result);

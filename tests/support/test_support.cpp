@@ -12,7 +12,8 @@ RuntimeOptions default_runtime_options() {
   return o;
 }
 
-TestRuntime::TestRuntime(RuntimeOptions options) : runtime_(std::make_unique<Runtime>(std::move(options))) {
+TestRuntime::TestRuntime(RuntimeOptions options)
+    : runtime_(std::make_unique<Runtime>(std::move(options))) {
   auto r = register_conformance_agents(*runtime_);
   if (!r) throw std::runtime_error(r.error().describe());
 }
@@ -34,7 +35,8 @@ std::string TestRuntime::websocket_url() {
   return ws_url_;
 }
 
-std::shared_ptr<Client> TestRuntime::connect_memory(const std::string& token, ClientOptions options) {
+std::shared_ptr<Client> TestRuntime::connect_memory(const std::string& token,
+                                                    ClientOptions options) {
   options.token = token;
   auto c = Client::connect(memory_connection(), options);
   if (!c) throw std::runtime_error(c.error().describe());
@@ -61,9 +63,12 @@ RawPeer::~RawPeer() {
   wait_closed(std::chrono::seconds(5));
 }
 
-void RawPeer::send_text(const std::string& text) { conn_->send(make_frame(text)); }
+void RawPeer::send_text(const std::string& text) {
+  conn_->send(make_frame(text));
+}
 
-std::string RawPeer::send(const std::string& type, json::object payload, const std::string& job_id) {
+std::string RawPeer::send(const std::string& type, json::object payload,
+                          const std::string& job_id) {
   Envelope env;
   env.id = new_id("msg");
   env.type = type;
@@ -76,7 +81,8 @@ std::string RawPeer::send(const std::string& type, json::object payload, const s
 
 std::optional<Envelope> RawPeer::next(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  if (!cv_.wait_for(lock, timeout, [&] { return !frames_.empty() || closed_; })) return std::nullopt;
+  if (!cv_.wait_for(lock, timeout, [&] { return !frames_.empty() || closed_; }))
+    return std::nullopt;
   if (frames_.empty()) return std::nullopt;
   std::string text = std::move(frames_.front());
   frames_.pop_front();
@@ -89,7 +95,8 @@ std::optional<Envelope> RawPeer::next(std::chrono::milliseconds timeout) {
 std::optional<Envelope> RawPeer::next_of(std::string_view type, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    auto env = next(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+    auto env = next(std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now()));
     if (!env) return std::nullopt;
     if (env->type == type) return env;
   }
@@ -97,9 +104,10 @@ std::optional<Envelope> RawPeer::next_of(std::string_view type, std::chrono::mil
 }
 
 std::optional<Envelope> RawPeer::handshake(const std::string& token, json::array features) {
-  json::object payload{{"client", json::object{{"name", "raw-peer"}, {"version", "1"}}},
-                       {"auth", json::object{{"scheme", "bearer"}, {"token", token}}},
-                       {"capabilities", json::object{{"encodings", json::array{"json"}}, {"features", features}}}};
+  json::object payload{
+      {"client", json::object{{"name", "raw-peer"}, {"version", "1"}}},
+      {"auth", json::object{{"scheme", "bearer"}, {"token", token}}},
+      {"capabilities", json::object{{"encodings", json::array{"json"}}, {"features", features}}}};
   send("session.hello", std::move(payload));
   auto welcome = next();
   if (welcome && welcome->type == "session.welcome") session_id = welcome->session_id;

@@ -6,7 +6,6 @@
 #include <arcp/conformance_agents.hpp>
 #include <arcp/runtime.hpp>
 #include <arcp/transports.hpp>
-
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -54,7 +53,8 @@ class RawPeer {
   /// hello + welcome; returns the welcome.
   std::optional<Envelope> handshake(const std::string& token = "alice-token",
                                     json::array features = json::array{"heartbeat", "progress",
-                                                                       "agent_versions", "lease_expires_at"});
+                                                                       "agent_versions",
+                                                                       "lease_expires_at"});
   bool wait_closed(std::chrono::milliseconds timeout = kWait);
   std::string session_id;
 

@@ -1,8 +1,7 @@
 // §7.5 agent references: `name` | `name@version`.
-#include <arcp/agent_ref.hpp>
-
 #include <gtest/gtest.h>
 
+#include <arcp/agent_ref.hpp>
 #include <string>
 #include <string_view>
 

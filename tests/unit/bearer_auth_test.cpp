@@ -1,8 +1,7 @@
 // §6.1 bearer authentication (conformance A01/A02 at the authenticator level).
-#include <arcp/authenticator.hpp>
-
 #include <gtest/gtest.h>
 
+#include <arcp/authenticator.hpp>
 #include <string>
 
 namespace arcp {

@@ -1,8 +1,7 @@
 // §5 / v1.0 §5.1 envelope codec: decode_envelope, encode_envelope, is_vendor_name.
-#include <arcp/envelope.hpp>
-
 #include <gtest/gtest.h>
 
+#include <arcp/envelope.hpp>
 #include <string>
 
 namespace arcp {

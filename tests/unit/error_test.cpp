@@ -1,8 +1,7 @@
 // §12 error taxonomy and the Error / Result value types.
-#include <arcp/error.hpp>
-
 #include <gtest/gtest.h>
 
+#include <arcp/error.hpp>
 #include <set>
 #include <string>
 #include <vector>

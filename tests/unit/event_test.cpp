@@ -1,8 +1,7 @@
 // §8.2 event kinds: body shapes (E01), progress (E02), vendor kinds (E03).
-#include <arcp/event.hpp>
-
 #include <gtest/gtest.h>
 
+#include <arcp/event.hpp>
 #include <string>
 #include <string_view>
 #include <vector>

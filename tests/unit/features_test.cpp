@@ -1,8 +1,7 @@
 // §6.2 feature flags and negotiation by intersection.
-#include <arcp/features.hpp>
-
 #include <gtest/gtest.h>
 
+#include <arcp/features.hpp>
 #include <string>
 #include <vector>
 

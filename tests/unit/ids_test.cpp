@@ -1,8 +1,7 @@
 // Identifier minting (ULIDs, prefixed ids) and W3C trace-id normalisation.
-#include <arcp/ids.hpp>
-
 #include <gtest/gtest.h>
 
+#include <arcp/ids.hpp>
 #include <chrono>
 #include <cstdint>
 #include <set>

@@ -1,8 +1,7 @@
 // JSON parsing with precise numbers, and the typed field accessors.
-#include <arcp/json.hpp>
-
 #include <gtest/gtest.h>
 
+#include <arcp/json.hpp>
 #include <cstdlib>
 #include <limits>
 #include <string>

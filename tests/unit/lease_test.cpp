@@ -1,8 +1,7 @@
 // §9 leases: capability grammar (P04), expires_at constraints (P06), budget amounts (B05).
-#include <arcp/lease.hpp>
-
 #include <gtest/gtest.h>
 
+#include <arcp/lease.hpp>
 #include <string>
 #include <string_view>
 

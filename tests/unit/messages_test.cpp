@@ -1,9 +1,8 @@
 // Typed payloads of the §6 session and §7–§8 job messages.
-#include <arcp/job_messages.hpp>
-#include <arcp/session_messages.hpp>
-
 #include <gtest/gtest.h>
 
+#include <arcp/job_messages.hpp>
+#include <arcp/session_messages.hpp>
 #include <string>
 #include <string_view>
 
@@ -16,7 +15,9 @@ json::object obj(std::string_view text) {
   return v && v->is_object() ? v->get_object() : json::object{};
 }
 
-SystemTime at(std::string_view rfc3339) { return parse_rfc3339(rfc3339).value(); }
+SystemTime at(std::string_view rfc3339) {
+  return parse_rfc3339(rfc3339).value();
+}
 
 const SystemTime kNow = at("2026-05-13T19:30:00Z");
 

@@ -1,20 +1,23 @@
 // Typed payloads of ack, list_jobs/jobs, bye, cancel/cancelled and subscription messages.
+#include <gtest/gtest.h>
+
 #include <arcp/job_messages.hpp>
 #include <arcp/session_messages.hpp>
-
-#include <gtest/gtest.h>
 
 namespace arcp {
 namespace {
 
-json::object obj(std::string_view text) { return parse_json(text)->as_object(); }
+json::object obj(std::string_view text) {
+  return parse_json(text)->as_object();
+}
 
 TEST(MoreMessages, AckRoundTripsAndRejectsNegativeSeq) {
   auto a = Ack::from_json(obj(R"({"last_processed_seq":1827})"));
   ASSERT_TRUE(a);
   EXPECT_EQ(a->last_processed_seq, 1827);
   EXPECT_EQ(Ack::from_json(a->to_json())->last_processed_seq, 1827);
-  EXPECT_EQ(Ack::from_json(obj(R"({"last_processed_seq":-1})")).error().code, ErrorCode::kInvalidRequest);
+  EXPECT_EQ(Ack::from_json(obj(R"({"last_processed_seq":-1})")).error().code,
+            ErrorCode::kInvalidRequest);
   EXPECT_FALSE(Ack::from_json(obj(R"({})")));
 }
 
@@ -29,8 +32,9 @@ TEST(MoreMessages, ListJobsValidatesFilterLimitAndCursor) {
   auto again = ListJobs::from_json(l->to_json());
   ASSERT_TRUE(again);
   EXPECT_EQ(again->filter.created_after, "2026-05-13T00:00:00Z");
-  for (auto bad : {R"({"filter":{"status":["sleeping"]}})", R"({"filter":{"created_before":"yesterday"}})",
-                   R"({"limit":0})", R"({"cursor":7})", R"({"filter":[]})"})
+  for (auto bad :
+       {R"({"filter":{"status":["sleeping"]}})", R"({"filter":{"created_before":"yesterday"}})",
+        R"({"limit":0})", R"({"cursor":7})", R"({"filter":[]})"})
     EXPECT_EQ(ListJobs::from_json(obj(bad)).error().code, ErrorCode::kInvalidRequest) << bad;
 }
 

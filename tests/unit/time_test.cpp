@@ -1,8 +1,7 @@
 // RFC 3339 timestamps: formatting (UTC, ms, Z) and parsing (any offset → UTC).
-#include <arcp/time.hpp>
-
 #include <gtest/gtest.h>
 
+#include <arcp/time.hpp>
 #include <chrono>
 #include <string>
 #include <string_view>

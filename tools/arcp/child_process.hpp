@@ -1,11 +1,11 @@
 // A child process whose stdout we read line by line (for `arcp bench`'s server).
 #pragma once
 
+#include <sys/types.h>
+
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <sys/types.h>
 
 namespace arcp::cli {
 

@@ -1,12 +1,12 @@
-#include "commands.hpp"
-#include "event_printer.hpp"
+#include <fmt/core.h>
 
 #include <arcp/client.hpp>
 #include <arcp/conformance_agents.hpp>
 #include <arcp/job_context.hpp>
 #include <arcp/runtime.hpp>
 
-#include <fmt/core.h>
+#include "commands.hpp"
+#include "event_printer.hpp"
 
 namespace arcp::cli {
 namespace {
@@ -19,7 +19,8 @@ Result<json::value> review_agent(JobContext& ctx) {
   if (auto r = ctx.status("planning", "reviewing 5 files"); !r) return r.error();
   int findings = 0;
   for (int i = 0; i < 5; ++i) {
-    if (!ctx.sleep_for(std::chrono::milliseconds(120))) return Error(ErrorCode::kCancelled, "cancelled");
+    if (!ctx.sleep_for(std::chrono::milliseconds(120)))
+      return Error(ErrorCode::kCancelled, "cancelled");
     (void)ctx.progress(i + 1, 5, "files", files[i]);
     if (i % 2 == 0) {
       ++findings;
@@ -28,7 +29,8 @@ Result<json::value> review_agent(JobContext& ctx) {
   }
   (void)ctx.metric("review.findings", findings, "count");
   (void)ctx.artifact_ref("arcp://artifacts/" + ctx.job_id() + "/review.md", "text/markdown", 2048);
-  return json::object{{"files_reviewed", 5}, {"findings", findings}, {"verdict", "approve with nits"}};
+  return json::object{
+      {"files_reviewed", 5}, {"findings", findings}, {"verdict", "approve with nits"}};
 }
 
 int demo() {

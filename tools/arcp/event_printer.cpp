@@ -1,8 +1,8 @@
 #include "event_printer.hpp"
 
-#include "commands.hpp"
-
 #include <fmt/core.h>
+
+#include "commands.hpp"
 
 namespace arcp::cli {
 namespace {
@@ -21,14 +21,22 @@ void EventPrinter::print(const JobEvent& ev) {
   }
   bar_.finish();
   std::string text;
-  if (ev.kind == "log") text = fmt::format("{:<5} {}", str(b, "level"), str(b, "message"));
-  else if (ev.kind == "thought") text = str(b, "text");
-  else if (ev.kind == "status") text = str(b, "phase") + (b.contains("message") ? ": " + str(b, "message") : "");
+  if (ev.kind == "log")
+    text = fmt::format("{:<5} {}", str(b, "level"), str(b, "message"));
+  else if (ev.kind == "thought")
+    text = str(b, "text");
+  else if (ev.kind == "status")
+    text = str(b, "phase") + (b.contains("message") ? ": " + str(b, "message") : "");
   else if (ev.kind == "metric")
-    text = fmt::format("{} = {} {}", str(b, "name"), json::serialize(b.at("value")), str(b, "unit"));
-  else if (ev.kind == "tool_call") text = fmt::format("{}({})", str(b, "tool"), json::serialize(b.contains("args") ? b.at("args") : json::value()));
-  else if (ev.kind == "artifact_ref") text = fmt::format("{} ({})", str(b, "uri"), str(b, "content_type"));
-  else text = json::serialize(b);
+    text =
+        fmt::format("{} = {} {}", str(b, "name"), json::serialize(b.at("value")), str(b, "unit"));
+  else if (ev.kind == "tool_call")
+    text = fmt::format("{}({})", str(b, "tool"),
+                       json::serialize(b.contains("args") ? b.at("args") : json::value()));
+  else if (ev.kind == "artifact_ref")
+    text = fmt::format("{} ({})", str(b, "uri"), str(b, "content_type"));
+  else
+    text = json::serialize(b);
   fmt::print(out_, "#{:<6} {:<12} {}\n", ev.event_seq, ev.kind, text);
 }
 
@@ -41,9 +49,12 @@ int EventPrinter::print_outcome(const JobHandle& job, const Result<json::value>&
   const Error& e = outcome.error();
   fmt::print(out_, "✘ job {} {}: {}\n", job.job_id(), to_string(job.status()), e.describe());
   switch (job.status()) {
-    case JobStatus::kCancelled: return kExitCancelled;
-    case JobStatus::kTimedOut: return kExitTimedOut;
-    default: return kExitJobError;
+    case JobStatus::kCancelled:
+      return kExitCancelled;
+    case JobStatus::kTimedOut:
+      return kExitTimedOut;
+    default:
+      return kExitJobError;
   }
 }
 

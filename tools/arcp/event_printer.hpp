@@ -1,11 +1,10 @@
 // Human-readable rendering of a job's stream for `arcp submit` and `arcp demo`.
 #pragma once
 
-#include "progress_bar.hpp"
-
 #include <arcp/job_handle.hpp>
-
 #include <cstdio>
+
+#include "progress_bar.hpp"
 
 namespace arcp::cli {
 

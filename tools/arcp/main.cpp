@@ -1,7 +1,7 @@
 // `arcp`: serve a runtime, submit jobs, run the demo and the benchmarks.
-#include "commands.hpp"
-
 #include <fmt/core.h>
+
+#include "commands.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"arcp — Agent Runtime Control Protocol (v1.1) runtime and client"};

@@ -1,7 +1,6 @@
 #include "progress_bar.hpp"
 
 #include <fmt/core.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,9 +16,10 @@ void ProgressBar::update(double current, std::optional<double> total, const std:
   if (total && *total > 0) {
     double frac = std::clamp(current / *total, 0.0, 1.0);
     int filled = static_cast<int>(frac * kWidth);
-    line = fmt::format("[{}{}] {:3.0f}% {}/{} {}", std::string(static_cast<std::size_t>(filled), '#'),
-                       std::string(static_cast<std::size_t>(kWidth - filled), '.'), frac * 100, current,
-                       *total, units);
+    line =
+        fmt::format("[{}{}] {:3.0f}% {}/{} {}", std::string(static_cast<std::size_t>(filled), '#'),
+                    std::string(static_cast<std::size_t>(kWidth - filled), '.'), frac * 100,
+                    current, *total, units);
   } else {
     line = fmt::format("[{}] {} {}", std::string(kWidth, '~'), current, units);
   }

@@ -1,15 +1,14 @@
-#include "commands.hpp"
+#include <fmt/core.h>
+#include <unistd.h>
 
 #include <arcp/conformance_agents.hpp>
 #include <arcp/runtime.hpp>
 #include <arcp/transports.hpp>
-
-#include <fmt/core.h>
-
-#include <csignal>
 #include <condition_variable>
+#include <csignal>
 #include <mutex>
-#include <unistd.h>
+
+#include "commands.hpp"
 
 namespace arcp::cli {
 namespace {
@@ -61,8 +60,9 @@ int serve(const ServeOptions& o) {
     fmt::print(stderr, "arcp serve: no --token given; accepting anonymous sessions\n");
   }
   if (!o.data_dir.empty())
-    fmt::print(stderr, "arcp serve: --data-dir noted; the durable SQLite store is not implemented yet, "
-                       "events are kept in memory\n");
+    fmt::print(stderr,
+               "arcp serve: --data-dir noted; the durable SQLite store is not implemented yet, "
+               "events are kept in memory\n");
   Runtime rt(ro);
   if (auto r = register_conformance_agents(rt); !r) {
     fmt::print(stderr, "arcp serve: {}\n", r.error().describe());
@@ -132,14 +132,20 @@ int serve(const ServeOptions& o) {
 void add_serve_command(CLI::App& app, std::function<int()>& run) {
   auto o = std::make_shared<ServeOptions>();
   auto* cmd = app.add_subcommand("serve", "Run an ARCP runtime hosting the conformance agent pack");
-  cmd->add_option("--listen", o->listen, "ws:// or wss:// URL to listen on (repeatable; port 0 = any free port)");
-  cmd->add_option("--token", o->tokens, "Bearer token mapped to a principal, TOKEN:PRINCIPAL (repeatable)");
+  cmd->add_option("--listen", o->listen,
+                  "ws:// or wss:// URL to listen on (repeatable; port 0 = any free port)");
+  cmd->add_option("--token", o->tokens,
+                  "Bearer token mapped to a principal, TOKEN:PRINCIPAL (repeatable)");
   cmd->add_option("--data-dir", o->data_dir, "Directory for the durable store");
   cmd->add_option("--tls-cert", o->tls_cert, "PEM certificate chain for wss://");
   cmd->add_option("--tls-key", o->tls_key, "PEM private key for wss://");
-  cmd->add_option("--allow-host", o->allow_hosts, "Allowed Host header value (repeatable; * = any)");
-  cmd->add_option("--heartbeat-sec", o->heartbeat_sec, "Heartbeat interval in seconds")->check(CLI::Range(1, 3600));
-  cmd->add_option("--cancel-grace-ms", o->cancel_grace_ms, "Grace before a cancelled agent is abandoned")->check(CLI::Range(1, 600000));
+  cmd->add_option("--allow-host", o->allow_hosts,
+                  "Allowed Host header value (repeatable; * = any)");
+  cmd->add_option("--heartbeat-sec", o->heartbeat_sec, "Heartbeat interval in seconds")
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--cancel-grace-ms", o->cancel_grace_ms,
+                  "Grace before a cancelled agent is abandoned")
+      ->check(CLI::Range(1, 600000));
   cmd->add_flag("--stdio", o->stdio, "Serve one session on stdin/stdout (NDJSON)");
   cmd->callback([o, &run] { run = [o] { return serve(*o); }; });
 }

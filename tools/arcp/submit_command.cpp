@@ -1,9 +1,9 @@
-#include "commands.hpp"
-#include "event_printer.hpp"
+#include <fmt/core.h>
 
 #include <arcp/client.hpp>
 
-#include <fmt/core.h>
+#include "commands.hpp"
+#include "event_printer.hpp"
 
 namespace arcp::cli {
 namespace {
@@ -82,10 +82,17 @@ int submit(const SubmitArgs& a) {
   int code = kExitSuccess;
   if (a.json_lines) {
     switch (job->status()) {
-      case JobStatus::kSuccess: code = kExitSuccess; break;
-      case JobStatus::kCancelled: code = kExitCancelled; break;
-      case JobStatus::kTimedOut: code = kExitTimedOut; break;
-      default: code = kExitJobError;
+      case JobStatus::kSuccess:
+        code = kExitSuccess;
+        break;
+      case JobStatus::kCancelled:
+        code = kExitCancelled;
+        break;
+      case JobStatus::kTimedOut:
+        code = kExitTimedOut;
+        break;
+      default:
+        code = kExitJobError;
     }
   } else {
     code = printer.print_outcome(*job, outcome);
@@ -104,7 +111,8 @@ void add_submit_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("agent", a->agent, "Agent name or name@version")->required();
   cmd->add_option("input", a->input, "Job input as JSON (default {})");
   cmd->add_option("--lease", a->lease, "lease_request as a JSON object");
-  cmd->add_option("--lease-constraints", a->lease_constraints, "lease_constraints as a JSON object");
+  cmd->add_option("--lease-constraints", a->lease_constraints,
+                  "lease_constraints as a JSON object");
   cmd->add_option("--idempotency-key", a->idempotency_key, "Idempotency key");
   cmd->add_option("--max-runtime", a->max_runtime, "max_runtime_sec")->check(CLI::PositiveNumber);
   cmd->add_option("--trace-id", a->trace_id, "trace id (32 hex) or W3C traceparent");

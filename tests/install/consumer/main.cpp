@@ -3,7 +3,6 @@
 #include <arcp/client.hpp>
 #include <arcp/conformance_agents.hpp>
 #include <arcp/runtime.hpp>
-
 #include <iostream>
 
 int main() {
@@ -17,7 +16,8 @@ int main() {
   co.token = "t";
   auto client = arcp::Client::connect(client_end, co);
   if (!client) return 2;
-  auto job = (*client)->submit({.agent = "echo", .input = arcp::json::object{{"hello", "installed"}}});
+  auto job =
+      (*client)->submit({.agent = "echo", .input = arcp::json::object{{"hello", "installed"}}});
   if (!job) return 3;
   auto result = job->result();
   if (!result) return 4;
