@@ -31,8 +31,18 @@ struct RuntimeOptions {
   /// Cap on events kept per session for replay (oldest evicted first).
   std::size_t max_buffered_events = 100000;
   std::size_t worker_threads = 32;
-  /// Idempotency keys are remembered this long (v1.0 §7.2 default: 24 h).
+  /// Idempotency keys, and finished jobs, are remembered this long (v1.0 §7.2 default: 24 h).
   std::chrono::seconds idempotency_window{24 * 3600};
+  /// How often forgotten sessions and expired jobs/keys are swept from memory.
+  std::chrono::seconds sweep_interval{30};
+};
+
+/// Counts of what the runtime holds in memory (for operators and tests).
+struct RuntimeStats {
+  std::size_t sessions = 0;     // including detached ones kept for the resume window
+  std::size_t jobs = 0;         // running and retained finished jobs
+  std::size_t connections = 0;  // attached transports
+  std::size_t idempotency_keys = 0;
 };
 
 /// Handler for a registered `x-vendor.*` message type. Return an envelope
@@ -60,6 +70,12 @@ class Runtime {
   /// Graceful shutdown: stops listeners, ends running jobs with
   /// INTERNAL_ERROR (retryable), flushes and closes every connection.
   void shutdown();
+
+  RuntimeStats stats() const;
+  /// Sweeps now (it also runs every `sweep_interval`): drops sessions detached
+  /// longer than the resume window with no running job, and jobs and
+  /// idempotency keys older than the idempotency window.
+  void sweep();
 
   struct Impl;
 

@@ -28,6 +28,11 @@ JobStatus Job::status() const {
   return status_;
 }
 
+bool Job::finished_before(std::chrono::steady_clock::time_point cutoff) const {
+  std::lock_guard lock(mu_);
+  return is_terminal(status_) && finished_at_ <= cutoff;
+}
+
 void Job::arm_timers() {
   std::weak_ptr<Job> weak = weak_from_this();
   if (spec_.max_runtime) {
@@ -130,6 +135,7 @@ void Job::fan_out_locked(std::string_view type, std::string_view payload) {
 bool Job::finish_locked(JobStatus status, std::string_view type, json::object payload) {
   if (is_terminal(status_)) return false;
   status_ = status;
+  finished_at_ = std::chrono::steady_clock::now();
   stop_.request_stop();
   sleep_cv_.notify_all();
   for (auto* t : {runtime_timer_.get(), expiry_timer_.get(), grace_timer_.get()})

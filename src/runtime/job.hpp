@@ -42,6 +42,8 @@ class Job : public std::enable_shared_from_this<Job> {
   const JobSpec& spec() const { return spec_; }
   const json::object& accepted_payload() const { return accepted_; }
   JobStatus status() const;
+  /// True once the job ended at or before `cutoff`.
+  bool finished_before(std::chrono::steady_clock::time_point cutoff) const;
   bool is_submitter(const Session& s) const { return submitter_id_ == s.id(); }
 
   /// Arms timers and marks the job running; `run()` executes the agent.
@@ -76,6 +78,7 @@ class Job : public std::enable_shared_from_this<Job> {
   mutable std::mutex mu_;
   std::condition_variable_any sleep_cv_;
   JobStatus status_ = JobStatus::kPending;
+  std::chrono::steady_clock::time_point finished_at_{};
   bool cancel_requested_ = false;
   std::string cancel_reason_;
   std::stop_source stop_;

@@ -18,6 +18,37 @@ Runtime::Impl::Impl(RuntimeOptions o)
   timer_thread = std::thread([t = timers] { t->run(); });
 }
 
+void Runtime::Impl::arm_sweep() {
+  sweep_timer = std::make_unique<boost::asio::steady_timer>(*timers, opts.sweep_interval);
+  std::weak_ptr<Impl> weak = weak_from_this();
+  sweep_timer->async_wait([weak](boost::system::error_code ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) {
+      self->sweep();
+      std::lock_guard lock(self->mu);
+      if (!self->shutting_down) self->arm_sweep();
+    }
+  });
+}
+
+void Runtime::Impl::sweep() {
+  auto now = std::chrono::steady_clock::now();
+  std::vector<std::shared_ptr<runtime::Job>> dropped;  // destroyed outside the lock
+  std::lock_guard lock(mu);
+  std::erase_if(sessions,
+                [&](const auto& kv) { return kv.second->idle_since(now - opts.resume_window); });
+  for (auto it = jobs.begin(); it != jobs.end();) {
+    if (it->second->finished_before(now - opts.idempotency_window)) {
+      dropped.push_back(std::move(it->second));
+      it = jobs.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::erase_if(idempotency,
+                [&](const auto& kv) { return now - kv.second.created > opts.idempotency_window; });
+}
+
 Runtime::Impl::~Impl() {
   shutdown();
   workers.join();
@@ -34,6 +65,7 @@ void Runtime::Impl::shutdown() {
     std::lock_guard lock(mu);
     if (shutting_down) return;
     shutting_down = true;
+    if (sweep_timer) sweep_timer->cancel();
     for (auto& [id, job] : jobs) to_abort.push_back(job);
     to_close.assign(handlers.begin(), handlers.end());
   }
@@ -48,7 +80,24 @@ void Runtime::Impl::shutdown() {
   for (auto& s : to_stop) s->stop();
 }
 
-Runtime::Runtime(RuntimeOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {}
+Runtime::Runtime(RuntimeOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {
+  std::lock_guard lock(impl_->mu);
+  impl_->arm_sweep();
+}
+
+RuntimeStats Runtime::stats() const {
+  std::lock_guard lock(impl_->mu);
+  RuntimeStats s;
+  s.sessions = impl_->sessions.size();
+  s.jobs = impl_->jobs.size();
+  s.connections = impl_->handlers.size();
+  s.idempotency_keys = impl_->idempotency.size();
+  return s;
+}
+
+void Runtime::sweep() {
+  impl_->sweep();
+}
 
 Runtime::~Runtime() {
   impl_->shutdown();

@@ -5,6 +5,7 @@
 #include <arcp/runtime.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <map>
 #include <mutex>
@@ -52,6 +53,9 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   bool shutting_down = false;
 
   void shutdown();
+  void sweep();
+  void arm_sweep();
+  std::unique_ptr<boost::asio::steady_timer> sweep_timer;
 };
 
 }  // namespace arcp

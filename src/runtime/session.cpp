@@ -60,7 +60,14 @@ void Session::attach(std::shared_ptr<Connection> connection) {
 
 void Session::detach(const Connection* connection) {
   std::lock_guard lock(mu_);
-  if (connection_.get() == connection) connection_.reset();
+  if (connection_.get() != connection) return;
+  connection_.reset();
+  detached_at_ = std::chrono::steady_clock::now();
+}
+
+bool Session::idle_since(std::chrono::steady_clock::time_point cutoff) const {
+  std::lock_guard lock(mu_);
+  return !connection_ && active_jobs_ == 0 && detached_at_ <= cutoff;
 }
 
 bool Session::attached() const {

@@ -6,6 +6,7 @@
 #include <arcp/connection.hpp>
 #include <arcp/envelope.hpp>
 #include <arcp/features.hpp>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -38,6 +39,9 @@ class Session : public std::enable_shared_from_this<Session> {
   /// Detaches `connection` if it is the attached one.
   void detach(const Connection* connection);
   bool attached() const;
+  /// True when no connection is attached, none has been since `cutoff`, and
+  /// no job of this session is running: the session can be forgotten.
+  bool idle_since(std::chrono::steady_clock::time_point cutoff) const;
 
   /// True if this inbound envelope id was seen recently (transport dedup, W07).
   bool seen_before(const std::string& message_id);
@@ -62,6 +66,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::deque<std::string> recent_ids_;
   std::unordered_set<std::string> recent_id_set_;
   std::size_t active_jobs_ = 0;
+  std::chrono::steady_clock::time_point detached_at_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace arcp::runtime
