@@ -324,7 +324,6 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
   spec.features = features;
   spec.cancel_grace = rt.opts.cancel_grace;
 
-  std::weak_ptr<Runtime::Impl> weak_rt = rt.weak_from_this();
   std::weak_ptr<Session> weak_session = session_;
   auto job = std::make_shared<Job>(std::move(spec), session_, rt.timers, [weak_session](Job&) {
     if (auto s = weak_session.lock()) s->release_job_slot();
