@@ -24,7 +24,7 @@ test: build
 test-asan: setup
 	cmake --preset asan
 	cmake --build build/asan -j$(JOBS)
-	ctest --test-dir build/asan --output-on-failure -j$(JOBS) --timeout 600
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp ctest --test-dir build/asan --output-on-failure -j$(JOBS) --timeout 600
 
 lint: setup $(BUILD)/build.ninja
 	scripts/lint
