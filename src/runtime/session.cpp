@@ -70,11 +70,6 @@ bool Session::idle_since(std::chrono::steady_clock::time_point cutoff) const {
   return !connection_ && active_jobs_ == 0 && detached_at_ <= cutoff;
 }
 
-bool Session::attached() const {
-  std::lock_guard lock(mu_);
-  return connection_ != nullptr;
-}
-
 bool Session::seen_before(const std::string& message_id) {
   std::lock_guard lock(mu_);
   if (!recent_id_set_.insert(message_id).second) return true;
@@ -98,9 +93,5 @@ void Session::release_job_slot() {
   if (active_jobs_ > 0) --active_jobs_;
 }
 
-std::int64_t Session::last_seq() const {
-  std::lock_guard lock(mu_);
-  return next_seq_ - 1;
-}
 
 }  // namespace arcp::runtime

@@ -38,7 +38,6 @@ class Session : public std::enable_shared_from_this<Session> {
   void attach(std::shared_ptr<Connection> connection);
   /// Detaches `connection` if it is the attached one.
   void detach(const Connection* connection);
-  bool attached() const;
   /// True when no connection is attached, none has been since `cutoff`, and
   /// no job of this session is running: the session can be forgotten.
   bool idle_since(std::chrono::steady_clock::time_point cutoff) const;
@@ -49,7 +48,6 @@ class Session : public std::enable_shared_from_this<Session> {
   bool try_reserve_job_slot(std::size_t cap);
   void release_job_slot();
 
-  std::int64_t last_seq() const;
 
  private:
   void send_locked(const Frame& frame);
