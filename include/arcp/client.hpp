@@ -13,20 +13,76 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace arcp {
+
+/// What it takes to resume a session later, from this process or another.
+struct ResumeState {
+  std::string session_id;
+  std::string resume_token;  // secret: never logged
+  std::int64_t last_event_seq = 0;
+};
 
 struct ClientOptions {
   std::string token;  // bearer token (secret: never logged)
   std::string client_name = "arcp-cpp";
   std::string client_version = "0.1.0";
   /// Features offered in the hello; the session uses the intersection.
-  FeatureSet features{feature::kHeartbeat, feature::kLeaseExpiresAt, feature::kProgress,
-                      feature::kAgentVersions};
+  FeatureSet features{
+      feature::kHeartbeat,      feature::kAck,      feature::kListJobs,     feature::kSubscribe,
+      feature::kLeaseExpiresAt, feature::kProgress, feature::kAgentVersions};
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds request_timeout{30000};
   WebSocketClientOptions websocket;
+
+  /// Resume this session instead of opening a new one (§6.3).
+  std::optional<ResumeState> resume;
+  /// After a drop, a heartbeat loss or a seq gap, reconnect and resume with
+  /// backoff; events continue exactly once (§6.3, §8.3).
+  bool auto_resume = true;
+  std::chrono::milliseconds resume_backoff_initial{50};
+  std::chrono::milliseconds resume_backoff_max{2000};
+  /// Stop trying after this long; unfinished jobs then end with the error.
+  std::chrono::milliseconds resume_give_up_after{60000};
+  /// Reopens the transport for a resume. The URL form of connect() sets it;
+  /// set it yourself for other transports.
+  std::function<Result<std::shared_ptr<Connection>>()> reconnect;
+  /// With `heartbeat`: ping when idle, declare HEARTBEAT_LOST (and resume)
+  /// after two silent intervals (§6.4).
+  bool heartbeat_watchdog = true;
+  /// With `ack`: acknowledge every N events or M ms, whichever first (§6.5).
+  /// 0 turns auto-ack off.
+  std::size_t ack_every_events = 256;
+  std::chrono::milliseconds ack_interval{200};
 };
+
+/// `job.subscribe` options (§7.6).
+struct SubscribeOptions {
+  bool history = false;
+  std::optional<std::int64_t> from_event_seq;  // with history: replay seq > this
+};
+
+/// One `session.jobs` entry (§6.6).
+struct JobSummary {
+  std::string job_id;
+  std::string agent;
+  JobStatus status = JobStatus::kRunning;
+  json::object lease;
+  std::optional<json::object> lease_constraints;
+  std::string parent_job_id;
+  std::string created_at;
+  std::string trace_id;
+  std::int64_t last_event_seq = 0;
+  static Result<JobSummary> from_json(const json::object& entry);
+};
+
+struct JobPage {
+  std::vector<JobSummary> jobs;
+  std::string next_cursor;  // empty on the last page
+};
+
+class JobPages;
 
 struct SubmitOptions {
   std::string agent;
@@ -64,6 +120,25 @@ class Client {
                       std::function<void(Result<std::shared_ptr<Client>>)> done);
   /// `job.cancel` for a job of this session.
   Result<void> cancel(const std::string& job_id, const std::string& reason = {});
+
+  /// `job.subscribe` (§7.6): a handle like submit()'s, without cancel authority.
+  Result<JobHandle> subscribe(const std::string& job_id, SubscribeOptions options = {});
+  /// `job.unsubscribe`: no more events for that job in this session.
+  Result<void> unsubscribe(const std::string& job_id);
+  /// One `session.list_jobs` round trip (§6.6).
+  Result<JobPage> list_jobs_page(const ListJobs& request);
+  /// Every job this principal may see, `page_size` at a time.
+  JobPages list_jobs(ListJobsFilter filter = {}, std::int64_t page_size = 100);
+  /// Sends `session.ack` now (auto-ack does this by itself).
+  void ack(std::int64_t last_processed_seq);
+
+  /// Session id, current resume token and last event seq seen.
+  ResumeState resume_state() const;
+  /// Successful automatic resumes so far.
+  std::size_t resume_count() const;
+  /// Drops the transport without `session.close` (as a network failure
+  /// would); with auto-resume on, the session resumes. For tools and tests.
+  void drop_connection();
   /// Sends a raw envelope (session_id filled in); for tools and tests.
   void send(Envelope env);
   /// Observes every inbound envelope (decoded) and its raw text, on the reader thread.
@@ -79,7 +154,21 @@ class Client {
 
  private:
   explicit Client(std::shared_ptr<Core> core);
+  static Result<std::shared_ptr<Client>> start(std::shared_ptr<Core> core);
   std::shared_ptr<Core> core_;
+};
+
+/// Pages of `session.list_jobs`, fetched lazily: `while (auto p = pages.next())`.
+class JobPages {
+ public:
+  /// The next page; nullopt after the last. An error ends the iteration.
+  std::optional<Result<JobPage>> next();
+
+ private:
+  friend class Client;
+  std::shared_ptr<Client::Core> core_;
+  ListJobs request_;
+  bool done_ = false;
 };
 
 }  // namespace arcp

@@ -28,10 +28,30 @@ struct RuntimeOptions {
   std::chrono::milliseconds cancel_grace{30000};
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
   std::size_t max_concurrent_jobs_per_session = 256;
-  /// Cap on events kept per session for replay (oldest evicted first).
+  /// Cap on events kept per session for replay (oldest evicted first). A
+  /// client that falls further behind than this loses its transport with
+  /// INTERNAL_ERROR (§14) instead of seeing a gap.
   std::size_t max_buffered_events = 100000;
+  /// A connection is not fed while this many bytes wait in its send queue;
+  /// the session streams from its log once the queue drains (§6.5).
+  std::size_t max_outbound_bytes = 4U << 20U;
+  /// Unacknowledged events (with the `ack` feature) before one
+  /// `status {phase:"back_pressure"}` event; re-armed when the lag halves.
+  std::int64_t back_pressure_lag = 10000;
+
+  /// Where sessions, event logs, jobs and idempotency keys persist (SQLite,
+  /// WAL). Empty: in memory only. The runtime throws std::runtime_error when
+  /// the directory cannot be opened.
+  std::string data_dir;
+
+  /// May `observer` list or subscribe to a job of `owner`? Default (empty):
+  /// the same principal only (§14).
+  std::function<bool(const std::string& observer, const std::string& owner)> observe_policy;
+  /// Receives one JSON line per subscribe decision (§14 audit). Default: stderr.
+  std::function<void(const std::string& line)> audit_log;
   std::size_t worker_threads = 32;
-  /// Idempotency keys, and finished jobs, are remembered this long (v1.0 §7.2 default: 24 h).
+  /// Idempotency keys, and finished jobs (listable, subscribable), are
+  /// remembered this long (v1.0 §7.2 default: 24 h).
   std::chrono::seconds idempotency_window{24 * 3600};
   /// How often forgotten sessions and expired jobs/keys are swept from memory.
   std::chrono::seconds sweep_interval{30};
@@ -40,9 +60,12 @@ struct RuntimeOptions {
 /// Counts of what the runtime holds in memory (for operators and tests).
 struct RuntimeStats {
   std::size_t sessions = 0;     // including detached ones kept for the resume window
-  std::size_t jobs = 0;         // running and retained finished jobs
+  std::size_t jobs = 0;         // jobs running in this process
   std::size_t connections = 0;  // attached transports
   std::size_t idempotency_keys = 0;
+  std::size_t stored_events = 0;   // events in the store's session logs
+  std::size_t stored_jobs = 0;     // job records (running and retained finished)
+  std::size_t pending_frames = 0;  // unsent frames held in memory across sessions
 };
 
 /// Handler for a registered `x-vendor.*` message type. Return an envelope
@@ -73,8 +96,8 @@ class Runtime {
 
   RuntimeStats stats() const;
   /// Sweeps now (it also runs every `sweep_interval`): drops sessions detached
-  /// longer than the resume window with no running job, and jobs and
-  /// idempotency keys older than the idempotency window.
+  /// longer than the resume window with no running job (and their logs), and
+  /// finished jobs and idempotency keys older than the idempotency window.
   void sweep();
 
   struct Impl;

@@ -7,8 +7,6 @@
 #include <boost/asio/post.hpp>
 #include <chrono>
 
-#include "auth/secure_random.hpp"
-
 namespace arcp::runtime {
 namespace {
 
@@ -16,14 +14,6 @@ std::int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-/// Canonical text of the parameters that define "the same submission" (§7.2).
-std::string submit_fingerprint(const SubmitRequest& s) {
-  json::object o{{"agent", s.agent}, {"input", s.input}, {"lease_request", s.lease_request}};
-  if (s.lease_constraints) o["lease_constraints"] = *s.lease_constraints;
-  if (s.max_runtime_sec) o["max_runtime_sec"] = *s.max_runtime_sec;
-  return json::serialize(o);
 }
 
 }  // namespace
@@ -116,6 +106,25 @@ void ConnectionHandler::on_frame(std::string text) {
 void ConnectionHandler::dispatch(Runtime::Impl& rt, Envelope& env) {
   if (!session_) {
     if (env.type == msg::kHello) return handle_hello(rt, env);
+    if (env.type == msg::kResume) {
+      // Standalone resume (v1.0 dialect): the resume token is the credential;
+      // an `auth` block, when present, must name the same principal.
+      auto resume = ResumeRequest::from_json(env.payload);
+      if (!resume) return send_unbound_error(resume.error(), env.id);
+      std::optional<std::string> principal;
+      if (const auto* auth = env.payload.if_contains("auth"); auth && auth->is_object()) {
+        Hello h;
+        if (const auto* token = get_string(auth->get_object(), "token")) h.token = *token;
+        auto p = rt.auth.authenticate(h);
+        if (!p) {
+          send_unbound_error(p.error(), env.id);
+          conn_->close();
+          return;
+        }
+        principal = *p;
+      }
+      return handle_resume(rt, env.id, principal, *resume);
+    }
     return send_unbound_error(
         Error(ErrorCode::kInvalidRequest, "the first message must be session.hello"), env.id);
   }
@@ -129,10 +138,19 @@ void ConnectionHandler::dispatch(Runtime::Impl& rt, Envelope& env) {
   if (t == msg::kSubmit) return handle_submit(rt, env);
   if (t == msg::kCancel) return handle_cancel(rt, env);
   if (t == msg::kPing) return handle_ping(env);
+  if (t == msg::kAck) return handle_ack(env);
+  if (t == msg::kListJobs) return handle_list_jobs(rt, env);
+  if (t == msg::kSubscribe) return handle_subscribe(rt, env);
+  if (t == msg::kUnsubscribe) return handle_unsubscribe(rt, env);
   if (t == msg::kPong) return;  // liveness already recorded
   if (t == msg::kClose) {
-    session_->send_control(msg::kClosed, json::object{});
+    // Detached before `closed` goes out: a client that saw it may rely on it.
+    Envelope closed;
+    closed.id = new_id("msg");
+    closed.type = std::string(msg::kClosed);
+    closed.session_id = session_->id();
     session_->detach(conn_.get());
+    conn_->send(make_frame(encode_envelope(closed)));
     conn_->close();
     return;
   }
@@ -152,45 +170,6 @@ void ConnectionHandler::dispatch(Runtime::Impl& rt, Envelope& env) {
                                 env.id);
   session_->send_error(Error(ErrorCode::kInvalidRequest, "unknown message type '" + t + "'"),
                        env.id);
-}
-
-void ConnectionHandler::handle_hello(Runtime::Impl& rt, Envelope& env) {
-  auto hello = Hello::from_json(env.payload);
-  if (!hello) return send_unbound_error(hello.error(), env.id);
-  auto principal = rt.auth.authenticate(*hello);
-  if (!principal) {
-    send_unbound_error(principal.error(), env.id);
-    conn_->close();  // §6.1: reject and close
-    return;
-  }
-  if (hello->resume) {
-    // Resume arrives with the durable-session work; refuse clearly until then.
-    send_unbound_error(Error(ErrorCode::kResumeWindowExpired, "session cannot be resumed"), env.id);
-    return;
-  }
-  FeatureSet features = hello->features ? rt.supported.intersect(*hello->features) : FeatureSet{};
-  auto session =
-      std::make_shared<Session>(new_id("sess"), *principal, features, rt.opts.max_buffered_events);
-  session->attach(conn_);
-  {
-    std::lock_guard lock(rt.mu);
-    rt.sessions[session->id()] = session;
-  }
-  {
-    std::lock_guard lock(session_mu_);
-    session_ = session;
-  }
-  Welcome w;
-  w.runtime_name = rt.opts.name;
-  w.runtime_version = rt.opts.version;
-  w.resume_token = "rt_" + auth::random_hex(32);
-  w.resume_window_sec = rt.opts.resume_window.count();
-  if (features.has(feature::kHeartbeat))
-    w.heartbeat_interval_sec = rt.opts.heartbeat_interval.count();
-  w.features = features;
-  w.agents = rt.agents.inventory();
-  session->send_control(msg::kWelcome, w.to_json());
-  if (features.has(feature::kHeartbeat)) arm_heartbeat(rt);
 }
 
 void ConnectionHandler::arm_heartbeat(Runtime::Impl& rt) {
@@ -233,6 +212,16 @@ void ConnectionHandler::handle_ping(Envelope& env) {
   session_->send_control(msg::kPong, pong.to_json());
 }
 
+void ConnectionHandler::handle_ack(Envelope& env) {
+  if (!session_->features().has(feature::kAck))
+    return session_->send_error(
+        Error(ErrorCode::kInvalidRequest, "the 'ack' feature was not negotiated on this session"),
+        env.id);
+  auto ack = Ack::from_json(env.payload);
+  if (!ack) return session_->send_error(ack.error(), env.id);
+  if (auto r = session_->ack(ack->last_processed_seq); !r) session_->send_error(r.error(), env.id);
+}
+
 void ConnectionHandler::handle_extension(Runtime::Impl& rt, Envelope& env) {
   ExtensionHandler handler;
   {
@@ -243,124 +232,6 @@ void ConnectionHandler::handle_extension(Runtime::Impl& rt, Envelope& env) {
   }
   auto reply = handler(session_->principal(), env);
   if (reply) session_->send_control(env.type, std::move(*reply));
-}
-
-void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
-  auto submit = SubmitRequest::from_json(env.payload, std::chrono::system_clock::now());
-  if (!submit) return session_->send_error(submit.error(), env.id);
-  const auto& features = session_->features();
-  if (submit->lease_constraints && submit->lease_constraints->contains("expires_at") &&
-      !features.has(feature::kLeaseExpiresAt))
-    return session_->send_error(
-        Error(ErrorCode::kInvalidRequest,
-              "lease_constraints.expires_at needs the 'lease_expires_at' feature"),
-        env.id);
-  for (std::string_view cap : {"cost.budget", "model.use"})
-    if (submit->lease_request.contains(cap) && !features.has(cap))
-      return session_->send_error(
-          Error(ErrorCode::kInvalidRequest,
-                "lease capability '" + std::string(cap) + "' is not negotiated on this session"),
-          env.id);
-
-  auto ref = parse_agent_ref(submit->agent);
-  if (!ref->version.empty() && !features.has(feature::kAgentVersions))
-    return session_->send_error(Error(ErrorCode::kInvalidRequest,
-                                      "pinned agent versions need the 'agent_versions' feature"),
-                                env.id);
-  auto agent = rt.agents.resolve(*ref);
-  if (!agent) return session_->send_error(agent.error(), env.id);
-
-  std::string fingerprint;
-  if (!submit->idempotency_key.empty()) {
-    fingerprint = submit_fingerprint(*submit);
-    std::shared_ptr<Job> existing;
-    {
-      std::lock_guard lock(rt.mu);
-      auto key = std::make_pair(session_->principal(), submit->idempotency_key);
-      auto it = rt.idempotency.find(key);
-      if (it != rt.idempotency.end() &&
-          std::chrono::steady_clock::now() - it->second.created > rt.opts.idempotency_window)
-        it = (rt.idempotency.erase(it), rt.idempotency.end());
-      if (it != rt.idempotency.end()) {
-        if (it->second.fingerprint != fingerprint) {
-          json::object det{{"existing_job_id", it->second.job->spec().id}};
-          return session_->send_error(
-              Error(ErrorCode::kDuplicateKey, "idempotency_key reused with different parameters",
-                    det),
-              env.id);
-        }
-        existing = it->second.job;
-      }
-    }
-    if (existing) {
-      session_->send_control(msg::kAccepted, existing->accepted_payload(), existing->spec().id,
-                             existing->spec().trace_id);
-      existing->add_observer(session_);
-      return;
-    }
-  }
-
-  if (!session_->try_reserve_job_slot(rt.opts.max_concurrent_jobs_per_session))
-    return session_->send_error(
-        Error(ErrorCode::kInternalError,
-              "concurrent job limit reached (" +
-                  std::to_string(rt.opts.max_concurrent_jobs_per_session) + " per session)"),
-        env.id);
-
-  JobSpec spec;
-  spec.id = new_id("job");
-  spec.agent_ref = agent->ref();
-  spec.agent = std::move(agent.value());
-  spec.principal = session_->principal();
-  spec.input = std::move(submit->input);
-  spec.lease = std::move(submit->lease_request);
-  spec.lease_constraints = submit->lease_constraints;
-  if (spec.lease_constraints)
-    if (const auto* exp = get_string(*spec.lease_constraints, "expires_at"))
-      spec.expires_at = parse_rfc3339(*exp);
-  spec.trace_id = env.trace_id.empty() ? new_trace_id() : env.trace_id;
-  spec.created_at = now_rfc3339();
-  if (submit->max_runtime_sec) spec.max_runtime = std::chrono::seconds(*submit->max_runtime_sec);
-  spec.features = features;
-  spec.cancel_grace = rt.opts.cancel_grace;
-
-  std::weak_ptr<Session> weak_session = session_;
-  auto job = std::make_shared<Job>(std::move(spec), session_, rt.timers, [weak_session](Job&) {
-    if (auto s = weak_session.lock()) s->release_job_slot();
-  });
-  {
-    std::lock_guard lock(rt.mu);
-    rt.jobs[job->spec().id] = job;
-    if (!submit->idempotency_key.empty())
-      rt.idempotency[{session_->principal(), submit->idempotency_key}] = {
-          fingerprint, job, std::chrono::steady_clock::now()};
-  }
-  session_->send_control(msg::kAccepted, job->accepted_payload(), job->spec().id,
-                         job->spec().trace_id);
-  job->arm_timers();
-  boost::asio::post(rt.workers, [job] { job->run(); });
-}
-
-void ConnectionHandler::handle_cancel(Runtime::Impl& rt, Envelope& env) {
-  auto cancel = Cancel::from_json(env.payload, env.job_id);
-  if (!cancel) return session_->send_error(cancel.error(), env.id);
-  const std::string& job_id = cancel->job_id;
-  std::shared_ptr<Job> job;
-  {
-    std::lock_guard lock(rt.mu);
-    auto it = rt.jobs.find(job_id);
-    if (it != rt.jobs.end()) job = it->second;
-  }
-  // Jobs of other principals are invisible: same answer as a missing job.
-  if (!job || job->spec().principal != session_->principal())
-    return session_->send_error(
-        Error(ErrorCode::kJobNotFound, "job not found", json::object{{"job_id", job_id}}), env.id);
-  if (!job->is_submitter(*session_))
-    return session_->send_error(
-        Error(ErrorCode::kPermissionDenied, "only the submitting session may cancel a job",
-              json::object{{"job_id", job_id}}),
-        env.id);
-  if (auto r = job->cancel(*session_, cancel->reason); !r) session_->send_error(r.error(), env.id);
 }
 
 }  // namespace arcp::runtime

@@ -4,10 +4,12 @@
 
 #include <arcp/connection.hpp>
 #include <arcp/envelope.hpp>
+#include <arcp/session_messages.hpp>
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "runtime/runtime_impl.hpp"
 
@@ -26,9 +28,21 @@ class ConnectionHandler : public std::enable_shared_from_this<ConnectionHandler>
   void on_closed();
 
   void dispatch(Runtime::Impl& rt, Envelope& env);
+  // handshake.cpp: hello, resume (§6.2, §6.3)
   void handle_hello(Runtime::Impl& rt, Envelope& env);
+  void handle_resume(Runtime::Impl& rt, const std::string& request_id,
+                     const std::optional<std::string>& principal, const ResumeRequest& resume);
+  Frame welcome_frame(Runtime::Impl& rt, const Session& session, const std::string& token);
+  void bind_session(Runtime::Impl& rt, std::shared_ptr<Session> session);
+  // submit_handler.cpp: job.submit, job.cancel (§7.1–§7.4)
   void handle_submit(Runtime::Impl& rt, Envelope& env);
   void handle_cancel(Runtime::Impl& rt, Envelope& env);
+  // list_jobs_handler.cpp: session.list_jobs (§6.6)
+  void handle_list_jobs(Runtime::Impl& rt, Envelope& env);
+  // subscribe_handler.cpp: job.subscribe / job.unsubscribe (§7.6)
+  void handle_subscribe(Runtime::Impl& rt, Envelope& env);
+  void handle_unsubscribe(Runtime::Impl& rt, Envelope& env);
+  void handle_ack(Envelope& env);
   void handle_ping(Envelope& env);
   void handle_extension(Runtime::Impl& rt, Envelope& env);
 

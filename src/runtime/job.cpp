@@ -6,13 +6,16 @@
 #include <exception>
 
 #include "core/envelope_writer.hpp"
+#include "runtime/job_history.hpp"
 
 namespace arcp::runtime {
 
-Job::Job(JobSpec spec, std::shared_ptr<Session> submitter,
+Job::Job(JobSpec spec, std::shared_ptr<Session> submitter, std::shared_ptr<store::Store> store,
          std::shared_ptr<boost::asio::io_context> timers, OnTerminal on_terminal)
     : spec_(std::move(spec)),
       submitter_id_(submitter->id()),
+      submitter_(submitter),
+      store_(std::move(store)),
       timers_(std::move(timers)),
       on_terminal_(std::move(on_terminal)) {
   observers_.push_back(submitter);
@@ -72,6 +75,7 @@ void Job::run() {
     std::lock_guard lock(mu_);
     if (is_terminal(status_)) return;  // cancelled or timed out while queued
     status_ = JobStatus::kRunning;
+    store_->save_job(record_locked());
   }
   JobContext ctx(shared_from_this());
   std::optional<Result<json::value>> outcome;
@@ -124,7 +128,8 @@ Result<void> Job::emit(std::string_view kind, json::object body) {
 void Job::fan_out_locked(std::string_view type, std::string_view payload) {
   for (auto it = observers_.begin(); it != observers_.end();) {
     if (auto s = it->lock()) {
-      s->deliver_event(type, spec_.id, spec_.trace_id, payload);
+      std::int64_t seq = s->deliver_event(type, spec_.id, spec_.trace_id, payload);
+      if (s->id() == submitter_id_) last_event_seq_ = seq;
       ++it;
     } else {
       it = observers_.erase(it);
@@ -136,13 +141,17 @@ bool Job::finish_locked(JobStatus status, std::string_view type, json::object pa
   if (is_terminal(status_)) return false;
   status_ = status;
   finished_at_ = std::chrono::steady_clock::now();
+  finished_ms_ = store::wall_ms();
   stop_.request_stop();
   sleep_cv_.notify_all();
   for (auto* t : {runtime_timer_.get(), expiry_timer_.get(), grace_timer_.get()})
     if (t) t->cancel();
   terminal_type_ = std::string(type);
   terminal_payload_ = json::serialize(payload);
+  // The slot is free before anyone can see the outcome and submit again.
+  if (auto s = submitter_.lock()) s->release_job_slot();
   fan_out_locked(type, terminal_payload_);
+  store_->save_job(record_locked());  // queued after the terminal event: same commit order
   if (on_terminal_) on_terminal_(*this);
   return true;
 }
@@ -195,6 +204,56 @@ void Job::add_observer(const std::shared_ptr<Session>& session) {
     return;
   }
   observers_.push_back(session);
+}
+
+store::JobRecord Job::record() const {
+  std::lock_guard lock(mu_);
+  return record_locked();
+}
+
+store::JobRecord Job::record_locked() const {
+  store::JobRecord r;
+  r.id = spec_.id;
+  r.principal = spec_.principal;
+  r.session_id = submitter_id_;
+  r.agent = spec_.agent_ref;
+  r.status = std::string(to_string(status_));
+  r.trace_id = spec_.trace_id;
+  r.created_at = spec_.created_at;
+  r.created_ms = spec_.created_ms;
+  r.finished_ms = finished_ms_;
+  r.last_event_seq = last_event_seq_;
+  r.accepted = json::serialize(accepted_);
+  r.terminal_type = terminal_type_;
+  r.terminal_payload = terminal_payload_;
+  return r;
+}
+
+void Job::subscribe(const std::shared_ptr<Session>& session, bool history, std::int64_t from_seq,
+                    const std::function<void(const store::JobRecord&, std::int64_t)>& announce) {
+  // Under the job lock no event of this job is emitted: history read from the
+  // log and the live stream that follows meet without a gap or a duplicate.
+  std::lock_guard lock(mu_);
+  std::int64_t from = history ? from_seq : last_event_seq_;
+  announce(record_locked(), from);
+  if (history) replay_job_history(*store_, submitter_id_, spec_.id, from, *session);
+  if (is_terminal(status_)) return;
+  for (auto& w : observers_)
+    if (w.lock() == session) return;
+  observers_.push_back(session);
+}
+
+bool Job::unsubscribe(const Session& session) {
+  std::lock_guard lock(mu_);
+  if (session.id() == submitter_id_) return false;  // the submitter's stream is not a subscription
+  for (auto it = observers_.begin(); it != observers_.end(); ++it) {
+    auto s = it->lock();
+    if (s && s.get() == &session) {
+      observers_.erase(it);
+      return true;
+    }
+  }
+  return false;
 }
 
 bool Job::sleep_for(std::chrono::milliseconds d) {

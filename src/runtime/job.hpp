@@ -14,6 +14,7 @@
 
 #include "runtime/agent_registry.hpp"
 #include "runtime/session.hpp"
+#include "store/store.hpp"
 
 namespace arcp::runtime {
 
@@ -28,6 +29,7 @@ struct JobSpec {
   std::optional<SystemTime> expires_at;
   std::string trace_id;
   std::string created_at;
+  std::int64_t created_ms = 0;  // wall clock, for listing order and retention
   std::optional<std::chrono::seconds> max_runtime;
   FeatureSet features;  // negotiated on the submitting session
   std::chrono::milliseconds cancel_grace{30000};
@@ -36,7 +38,7 @@ struct JobSpec {
 class Job : public std::enable_shared_from_this<Job> {
  public:
   using OnTerminal = std::function<void(Job&)>;
-  Job(JobSpec spec, std::shared_ptr<Session> submitter,
+  Job(JobSpec spec, std::shared_ptr<Session> submitter, std::shared_ptr<store::Store> store,
       std::shared_ptr<boost::asio::io_context> timers, OnTerminal on_terminal);
 
   const JobSpec& spec() const { return spec_; }
@@ -45,6 +47,9 @@ class Job : public std::enable_shared_from_this<Job> {
   /// True once the job ended at or before `cutoff`.
   bool finished_before(std::chrono::steady_clock::time_point cutoff) const;
   bool is_submitter(const Session& s) const { return submitter_id_ == s.id(); }
+  const std::string& submitter_session_id() const { return submitter_id_; }
+  /// The durable record of this job as it stands (persisted on accept and end).
+  store::JobRecord record() const;
 
   /// Arms timers and marks the job running; `run()` executes the agent.
   void arm_timers();
@@ -60,6 +65,13 @@ class Job : public std::enable_shared_from_this<Job> {
   /// Adds an observing session (idempotent re-submit). If the job already
   /// ended, replays the terminal payload into that session.
   void add_observer(const std::shared_ptr<Session>& session);
+  /// job.subscribe (§7.6), atomic against live events: runs `announce` (which
+  /// sends job.subscribed with the returned `subscribed_from`), replays the
+  /// job's events after `from_seq` when `history`, then streams live events.
+  void subscribe(const std::shared_ptr<Session>& session, bool history, std::int64_t from_seq,
+                 const std::function<void(const store::JobRecord&, std::int64_t)>& announce);
+  /// Stops streaming to `session`; false when it was not observing.
+  bool unsubscribe(const Session& session);
 
   std::stop_token stop_token() const { return stop_.get_token(); }
   bool sleep_for(std::chrono::milliseconds d);
@@ -68,9 +80,12 @@ class Job : public std::enable_shared_from_this<Job> {
   bool finish_locked(JobStatus status, std::string_view type, json::object payload);
   void fan_out_locked(std::string_view type, std::string_view payload_json);
   void on_timer(JobStatus status, ErrorCode code, std::string message);
+  store::JobRecord record_locked() const;
 
   JobSpec spec_;
   std::string submitter_id_;
+  std::weak_ptr<Session> submitter_;
+  std::shared_ptr<store::Store> store_;
   json::object accepted_;
   std::shared_ptr<boost::asio::io_context> timers_;  // outlives the timers below
   OnTerminal on_terminal_;
@@ -79,6 +94,8 @@ class Job : public std::enable_shared_from_this<Job> {
   std::condition_variable_any sleep_cv_;
   JobStatus status_ = JobStatus::kPending;
   std::chrono::steady_clock::time_point finished_at_{};
+  std::int64_t finished_ms_ = 0;
+  std::int64_t last_event_seq_ = 0;  // in the submitter's seq space
   bool cancel_requested_ = false;
   std::string cancel_reason_;
   std::stop_source stop_;

@@ -1,21 +1,97 @@
 #include <algorithm>
+#include <arcp/job_messages.hpp>
 #include <arcp/runtime.hpp>
+#include <boost/asio/post.hpp>
+#include <future>
+#include <iostream>
+#include <stdexcept>
 
 #include "runtime/connection_handler.hpp"
 #include "runtime/runtime_impl.hpp"
 
 namespace arcp {
+namespace {
+
+std::shared_ptr<store::Store> open_store(const RuntimeOptions& opts) {
+  if (opts.data_dir.empty()) return store::make_memory_store();
+  auto s = store::open_sqlite_store(opts.data_dir);
+  if (!s) throw std::runtime_error(s.error().message);
+  return s.value();
+}
+
+/// If the job's terminal message reached the log, completes `rec` from it.
+bool adopt_logged_outcome(store::Store& store, store::JobRecord& rec) {
+  auto events = store.read_job_events(rec.session_id, rec.id, 0);
+  if (events.empty()) return false;
+  auto last = decode_envelope(*events.back().frame);
+  if (!last || (last->type != msg::kResult && last->type != msg::kJobError)) return false;
+  JobStatus status = JobStatus::kSuccess;
+  if (last->type == msg::kJobError) {
+    auto je = JobError::from_json(last->payload);
+    status = je ? je->final_status : JobStatus::kError;
+  }
+  rec.status = std::string(to_string(status));
+  rec.terminal_type = last->type;
+  rec.terminal_payload = json::serialize(last->payload);
+  rec.last_event_seq = events.back().seq;
+  return true;
+}
+
+}  // namespace
 
 Runtime::Impl::Impl(RuntimeOptions o)
     : opts(std::move(o)),
       timers_work(boost::asio::make_work_guard(*timers)),
-      workers(std::max<std::size_t>(1, opts.worker_threads)) {
+      workers(std::max<std::size_t>(1, opts.worker_threads)),
+      store(open_store(opts)) {
+  session_limits.max_log_events = std::max<std::size_t>(1, opts.max_buffered_events);
+  session_limits.high_water_bytes = opts.max_outbound_bytes;
+  session_limits.back_pressure_lag = opts.back_pressure_lag;
   for (const auto& [token, principal] : opts.tokens) auth.add_token(token, principal);
   auth.allow_anonymous(opts.allow_anonymous);
   // What this runtime implements today; the welcome advertises the intersection.
-  supported = FeatureSet{feature::kHeartbeat, feature::kLeaseExpiresAt, feature::kProgress,
-                         feature::kAgentVersions};
+  supported = FeatureSet{
+      feature::kHeartbeat,      feature::kAck,      feature::kListJobs,     feature::kSubscribe,
+      feature::kLeaseExpiresAt, feature::kProgress, feature::kAgentVersions};
   timer_thread = std::thread([t = timers] { t->run(); });
+}
+
+void Runtime::Impl::recover() {
+  for (const auto& rec : store->load_sessions())
+    sessions[rec.id] = runtime::Session::restore(rec, store, timers, session_limits);
+  for (const auto& key : store->load_idempotency_keys())
+    idempotency[{key.principal, key.key}] = {key.fingerprint, key.job_id, key.created_ms};
+  // Jobs the previous process never finished: their agents are gone. Record
+  // their fate so a resuming client learns it (INTERNAL_ERROR is retryable).
+  for (auto rec : store->unfinished_jobs()) {
+    rec.finished_ms = store::wall_ms();
+    if (adopt_logged_outcome(*store, rec)) {  // ended, but died before its record said so
+      store->save_job(rec);
+      continue;
+    }
+    JobError je{JobStatus::kError,
+                Error(ErrorCode::kInternalError, "the runtime stopped while the job was running")};
+    rec.status = std::string(to_string(JobStatus::kError));
+    rec.terminal_type = std::string(msg::kJobError);
+    rec.terminal_payload = json::serialize(je.to_json());
+    if (auto it = sessions.find(rec.session_id); it != sessions.end())
+      rec.last_event_seq =
+          it->second->deliver_event(rec.terminal_type, rec.id, rec.trace_id, rec.terminal_payload);
+    store->save_job(rec);
+  }
+  store->flush();
+}
+
+bool Runtime::Impl::may_observe(const std::string& observer, const std::string& owner) const {
+  if (observer == owner) return true;
+  return opts.observe_policy && opts.observe_policy(observer, owner);
+}
+
+void Runtime::Impl::audit(const std::string& line) const {
+  if (opts.audit_log)
+    opts.audit_log(line);
+  else
+    std::clog << "arcp audit: " << line << "\n";
 }
 
 void Runtime::Impl::arm_sweep() {
@@ -33,20 +109,26 @@ void Runtime::Impl::arm_sweep() {
 
 void Runtime::Impl::sweep() {
   auto now = std::chrono::steady_clock::now();
-  std::vector<std::shared_ptr<runtime::Job>> dropped;  // destroyed outside the lock
-  std::lock_guard lock(mu);
-  std::erase_if(sessions,
-                [&](const auto& kv) { return kv.second->idle_since(now - opts.resume_window); });
-  for (auto it = jobs.begin(); it != jobs.end();) {
-    if (it->second->finished_before(now - opts.idempotency_window)) {
-      dropped.push_back(std::move(it->second));
-      it = jobs.erase(it);
-    } else {
-      ++it;
+  std::int64_t retention_cutoff_ms =
+      store::wall_ms() -
+      std::chrono::duration_cast<std::chrono::milliseconds>(opts.idempotency_window).count();
+  std::vector<std::string> forgotten;
+  {
+    std::lock_guard lock(mu);
+    for (auto it = sessions.begin(); it != sessions.end();) {
+      if (it->second->idle_since(now - opts.resume_window)) {
+        forgotten.push_back(it->first);
+        it = sessions.erase(it);
+      } else {
+        ++it;
+      }
     }
+    std::erase_if(idempotency,
+                  [&](const auto& kv) { return kv.second.created_ms <= retention_cutoff_ms; });
   }
-  std::erase_if(idempotency,
-                [&](const auto& kv) { return now - kv.second.created > opts.idempotency_window; });
+  for (const auto& id : forgotten) store->delete_session(id);
+  for (const auto& id : store->jobs_finished_before(retention_cutoff_ms)) store->delete_job(id);
+  store->delete_idempotency_before(retention_cutoff_ms);
 }
 
 Runtime::Impl::~Impl() {
@@ -72,6 +154,13 @@ void Runtime::Impl::shutdown() {
   // Jobs end first so their terminal events are flushed with the connections.
   for (auto& job : to_abort)
     if (!is_terminal(job->status())) job->abort("runtime shutting down");
+  store->flush();  // terminal events are durable, then pumped, before the close
+  {
+    std::promise<void> pumped;
+    boost::asio::post(*timers, [&pumped] { pumped.set_value(); });
+    if (timers->get_executor().running_in_this_thread() == false)
+      pumped.get_future().wait_for(std::chrono::seconds(5));
+  }
   for (auto& h : to_close) h->close();
   {
     std::lock_guard lock(mu);
@@ -82,16 +171,25 @@ void Runtime::Impl::shutdown() {
 
 Runtime::Runtime(RuntimeOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {
   std::lock_guard lock(impl_->mu);
+  impl_->recover();
   impl_->arm_sweep();
 }
 
 RuntimeStats Runtime::stats() const {
-  std::lock_guard lock(impl_->mu);
+  std::vector<std::shared_ptr<runtime::Job>> jobs;
+  std::unique_lock lock(impl_->mu);
   RuntimeStats s;
   s.sessions = impl_->sessions.size();
-  s.jobs = impl_->jobs.size();
+  for (const auto& [id, job] : impl_->jobs) jobs.push_back(job);
   s.connections = impl_->handlers.size();
   s.idempotency_keys = impl_->idempotency.size();
+  for (const auto& [id, session] : impl_->sessions)
+    s.pending_frames += session->stats().pending_frames;
+  lock.unlock();  // lock order is job → runtime: job state is read outside
+  for (const auto& job : jobs) s.jobs += is_terminal(job->status()) ? 0 : 1;
+  auto st = impl_->store->stats();
+  s.stored_events = st.events;
+  s.stored_jobs = st.jobs;
   return s;
 }
 

@@ -15,6 +15,7 @@
 #include "runtime/agent_registry.hpp"
 #include "runtime/job.hpp"
 #include "runtime/session.hpp"
+#include "store/store.hpp"
 
 namespace arcp {
 
@@ -28,8 +29,8 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
 
   struct IdempotencyEntry {
     std::string fingerprint;
-    std::shared_ptr<runtime::Job> job;
-    std::chrono::steady_clock::time_point created;
+    std::string job_id;
+    std::int64_t created_ms = 0;
   };
 
   RuntimeOptions opts;
@@ -42,17 +43,27 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> timers_work;
   std::thread timer_thread;
   boost::asio::thread_pool workers;
+  std::shared_ptr<store::Store> store;
+  runtime::SessionLimits session_limits;
 
+  // Lock order: job → runtime `mu` → session → store. Never call into a job
+  // while holding `mu` (a finishing job takes `mu`); copy the shared_ptr out.
   std::mutex mu;
   std::map<std::string, ExtensionHandler> extensions;
   std::map<std::string, std::shared_ptr<runtime::Session>> sessions;
-  std::map<std::string, std::shared_ptr<runtime::Job>> jobs;
+  std::map<std::string, std::shared_ptr<runtime::Job>> jobs;  // running in this process
   std::map<std::pair<std::string, std::string>, IdempotencyEntry> idempotency;
   std::set<std::shared_ptr<runtime::ConnectionHandler>> handlers;
   std::vector<std::unique_ptr<WebSocketServer>> servers;
   bool shutting_down = false;
 
   void shutdown();
+  /// After a restart: restores sessions and ends jobs the previous process
+  /// left running with a recorded job.error INTERNAL_ERROR.
+  void recover();
+  /// §14 policy: may `observer` see jobs of `owner`?
+  bool may_observe(const std::string& observer, const std::string& owner) const;
+  void audit(const std::string& line) const;
   void sweep();
   void arm_sweep();
   std::unique_ptr<boost::asio::steady_timer> sweep_timer;

@@ -2,36 +2,181 @@
 
 #include <arcp/ids.hpp>
 #include <arcp/session_messages.hpp>
+#include <arcp/time.hpp>
+#include <boost/asio/post.hpp>
 
+#include "auth/secure_random.hpp"
 #include "core/envelope_writer.hpp"
 
 namespace arcp::runtime {
 namespace {
+
 constexpr std::size_t kRecentIdCap = 4096;
+constexpr std::size_t kReadBatch = 1024;
+constexpr auto kDrainPoll = std::chrono::milliseconds(2);
+
+std::string hex_digest(std::string_view data) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string raw = auth::sha256(data);
+  std::string out;
+  out.reserve(raw.size() * 2);
+  for (unsigned char c : raw) {
+    out.push_back(kHex[c >> 4U]);
+    out.push_back(kHex[c & 15U]);
+  }
+  return out;
 }
 
+}  // namespace
+
 Session::Session(std::string id, std::string principal, FeatureSet features,
-                 std::size_t max_buffered)
+                 std::shared_ptr<store::Store> store,
+                 std::shared_ptr<boost::asio::io_context> timers, SessionLimits limits)
     : id_(std::move(id)),
       principal_(std::move(principal)),
       features_(std::move(features)),
-      max_buffered_(max_buffered) {}
+      store_(std::move(store)),
+      timers_(std::move(timers)),
+      limits_(limits) {}
 
-void Session::send_locked(const Frame& frame) {
-  if (connection_) connection_->send(frame);
+std::shared_ptr<Session> Session::restore(const store::SessionRecord& record,
+                                          std::shared_ptr<store::Store> store,
+                                          std::shared_ptr<boost::asio::io_context> timers,
+                                          SessionLimits limits) {
+  FeatureSet features;
+  if (auto parsed = parse_json(record.features); parsed && parsed->is_array())
+    features = FeatureSet::from_json(parsed->get_array());
+  auto [first, last] = store->seq_range(record.id);
+  auto s = std::make_shared<Session>(record.id, record.principal, std::move(features),
+                                     std::move(store), std::move(timers), limits);
+  s->token_hash_ = record.token_hash;
+  s->next_seq_ = std::max(record.next_seq, last + 1);
+  s->durable_seq_ = s->next_seq_ - 1;
+  s->sent_seq_ = s->next_seq_ - 1;
+  s->retained_from_ = first != 0 ? first : s->next_seq_;
+  return s;
+}
+
+std::int64_t Session::append_locked(std::string_view type, const std::string& job_id,
+                                    const std::string& trace_id, std::string_view payload_json) {
+  std::string msg_id = new_id("msg");
+  std::int64_t seq = next_seq_++;
+  core::EnvelopeHeader h{kProtocolVersion, msg_id, type, id_, job_id, seq, trace_id};
+  auto frame = make_frame(core::encode_envelope_raw(h, payload_json));
+  if (store_->append(store::EventRecord{id_, seq, job_id, frame}, shared_from_this()))
+    durable_seq_ = seq;
+  pending_.emplace_back(seq, std::move(frame));
+  if (pending_.size() > limits_.max_pending_frames) pending_.pop_front();  // re-read from the store
+  enforce_log_cap_locked();
+  return seq;
 }
 
 std::int64_t Session::deliver_event(std::string_view type, const std::string& job_id,
                                     const std::string& trace_id, std::string_view payload_json) {
-  std::string id = new_id("msg");
   std::lock_guard lock(mu_);
-  std::int64_t seq = next_seq_++;
-  core::EnvelopeHeader h{kProtocolVersion, id, type, id_, job_id, seq, trace_id};
-  auto frame = make_frame(core::encode_envelope_raw(h, payload_json));
-  buffer_.emplace_back(seq, frame);
-  if (buffer_.size() > max_buffered_) buffer_.pop_front();
-  send_locked(frame);
+  std::int64_t seq = append_locked(type, job_id, trace_id, payload_json);
+  maybe_signal_back_pressure_locked(job_id, trace_id);
+  pump_locked();
   return seq;
+}
+
+void Session::maybe_signal_back_pressure_locked(const std::string& job_id,
+                                                const std::string& trace_id) {
+  if (!features_.has(feature::kAck) || back_pressure_signalled_) return;
+  std::int64_t lag = next_seq_ - 1 - acked_seq_;
+  if (lag <= limits_.back_pressure_lag) return;
+  back_pressure_signalled_ = true;
+  json::object body{
+      {"phase", "back_pressure"},
+      {"message", "client is " + std::to_string(lag) + " events behind its last session.ack"}};
+  json::object payload{{"kind", "status"}, {"ts", now_rfc3339()}, {"body", std::move(body)}};
+  append_locked(msg::kEvent, job_id, trace_id, json::serialize(payload));
+}
+
+void Session::enforce_log_cap_locked() {
+  auto held = static_cast<std::size_t>(next_seq_ - retained_from_);
+  // Evict in slices of 1/16 of the cap so a full log is not trimmed per event.
+  if (held <= limits_.max_log_events + limits_.max_log_events / 16) return;
+  std::int64_t upto = next_seq_ - 1 - static_cast<std::int64_t>(limits_.max_log_events);
+  store_->trim_events(id_, upto);
+  retained_from_ = upto + 1;
+  while (!pending_.empty() && pending_.front().first <= upto) pending_.pop_front();
+  if (upto <= sent_seq_ || !connection_) return;  // detached: a resume will report the loss
+  // §14: the consumer fell behind the log cap and undelivered events were
+  // evicted. End this transport with INTERNAL_ERROR rather than show a gap.
+  Error err(ErrorCode::kInternalError,
+            "the session's event log cap (" + std::to_string(limits_.max_log_events) +
+                " events) was exceeded while the client was not reading; undelivered events "
+                "were evicted",
+            json::object{{"last_sent_seq", sent_seq_}, {"evicted_through_seq", upto}});
+  Envelope env;
+  env.id = new_id("msg");
+  env.type = std::string(msg::kSessionError);
+  env.session_id = id_;
+  env.payload = err.to_json();
+  connection_->send(make_frame(encode_envelope(env)));
+  connection_->close();
+  connection_.reset();
+  detached_at_ = std::chrono::steady_clock::now();
+}
+
+void Session::pump_locked() {
+  if (!connection_) return;
+  while (sent_seq_ < durable_seq_) {
+    if (connection_->queued_bytes() >= limits_.high_water_bytes) return arm_drain_check_locked();
+    while (!pending_.empty() && pending_.front().first <= sent_seq_) pending_.pop_front();
+    if (!pending_.empty() && pending_.front().first == sent_seq_ + 1) {
+      connection_->send(pending_.front().second);
+      sent_seq_ = pending_.front().first;
+      pending_.pop_front();
+      continue;
+    }
+    // Not in memory (evicted from the pending window, or a replay): read the store.
+    auto batch = store_->read_events(id_, sent_seq_, kReadBatch);
+    if (batch.empty() || batch.front().seq != sent_seq_ + 1) return;  // trimmed: resume checks
+    std::size_t n = 0;
+    for (auto& r : batch) {
+      if (r.seq > durable_seq_) break;
+      if ((++n & 63U) == 0 && connection_->queued_bytes() >= limits_.high_water_bytes)
+        return arm_drain_check_locked();
+      connection_->send(std::move(r.frame));
+      sent_seq_ = r.seq;
+    }
+  }
+}
+
+void Session::arm_drain_check_locked() {
+  if (drain_armed_) return;
+  drain_armed_ = true;
+  if (!drain_timer_) drain_timer_ = std::make_unique<boost::asio::steady_timer>(*timers_);
+  drain_timer_->expires_after(kDrainPoll);
+  std::weak_ptr<Session> weak = weak_from_this();
+  drain_timer_->async_wait([weak](boost::system::error_code ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) {
+      std::lock_guard lock(self->mu_);
+      self->drain_armed_ = false;
+      self->pump_locked();
+    }
+  });
+}
+
+void Session::on_durable(std::int64_t seq) {
+  // Runs on the store's writer thread, which must never wait for a session
+  // lock (an appender holding one may be waiting for the writer): record the
+  // seq and let the timer thread pump.
+  std::int64_t prev = durable_hint_.load(std::memory_order_relaxed);
+  while (prev < seq && !durable_hint_.compare_exchange_weak(prev, seq)) {
+  }
+  if (pump_posted_.exchange(true)) return;
+  boost::asio::post(*timers_, [weak = weak_from_this()] {
+    if (auto self = weak.lock()) {
+      self->pump_posted_ = false;
+      std::lock_guard lock(self->mu_);
+      self->durable_seq_ = std::max(self->durable_seq_, self->durable_hint_.load());
+      self->pump_locked();
+    }
+  });
 }
 
 void Session::send_control(std::string_view type, json::object payload, const std::string& job_id,
@@ -45,7 +190,7 @@ void Session::send_control(std::string_view type, json::object payload, const st
   env.payload = std::move(payload);
   auto frame = make_frame(encode_envelope(env));
   std::lock_guard lock(mu_);
-  send_locked(frame);
+  if (connection_) connection_->send(frame);
 }
 
 void Session::send_error(Error error, const std::string& request_id) {
@@ -53,9 +198,67 @@ void Session::send_error(Error error, const std::string& request_id) {
   send_control(msg::kSessionError, error.to_json());
 }
 
-void Session::attach(std::shared_ptr<Connection> connection) {
+void Session::persist_locked() {
+  store_->save_session(store::SessionRecord{id_, principal_, json::serialize(features_.to_json()),
+                                            token_hash_, next_seq_, store::wall_ms()});
+}
+
+std::string Session::rotate_resume_token() {
+  // 256 bits from the CSPRNG; only its digest is kept (R07).
+  std::string token = "rt_" + auth::random_hex(32);
+  {
+    std::lock_guard lock(mu_);
+    token_hash_ = hex_digest(token);
+    persist_locked();
+  }
+  store_->flush();  // the new token must survive a crash before the client sees it
+  return token;
+}
+
+bool Session::resume_token_matches(std::string_view token) const {
+  std::string presented = hex_digest(token);
+  std::lock_guard lock(mu_);
+  return auth::constant_time_equal(presented, token_hash_);
+}
+
+void Session::attach(std::shared_ptr<Connection> connection, Frame welcome) {
   std::lock_guard lock(mu_);
   connection_ = std::move(connection);
+  connection_->send(std::move(welcome));
+  sent_seq_ = next_seq_ - 1;
+}
+
+Result<void> Session::check_resumable(std::int64_t last_event_seq) const {
+  std::lock_guard lock(mu_);
+  return check_resumable_locked(last_event_seq);
+}
+
+Result<void> Session::check_resumable_locked(std::int64_t last_event_seq) const {
+  if (last_event_seq < 0 || last_event_seq > next_seq_ - 1)
+    return Error(ErrorCode::kInvalidRequest, "last_event_seq " + std::to_string(last_event_seq) +
+                                                 " is not a seq this session has sent (last is " +
+                                                 std::to_string(next_seq_ - 1) + ")");
+  if (last_event_seq + 1 < retained_from_)
+    return Error(ErrorCode::kResumeWindowExpired,
+                 "events after seq " + std::to_string(last_event_seq) +
+                     " are no longer buffered (oldest retained: " + std::to_string(retained_from_) +
+                     ")");
+  return {};
+}
+
+Result<void> Session::resume(std::shared_ptr<Connection> connection, std::int64_t last_event_seq,
+                             Frame welcome) {
+  std::shared_ptr<Connection> displaced;
+  {
+    std::lock_guard lock(mu_);
+    if (auto ok = check_resumable_locked(last_event_seq); !ok) return ok;
+    displaced = std::exchange(connection_, std::move(connection));
+    connection_->send(std::move(welcome));
+    sent_seq_ = last_event_seq;
+    pump_locked();
+  }
+  if (displaced) displaced->close();  // one connection per session: the newest wins
+  return {};
 }
 
 void Session::detach(const Connection* connection) {
@@ -63,11 +266,31 @@ void Session::detach(const Connection* connection) {
   if (connection_.get() != connection) return;
   connection_.reset();
   detached_at_ = std::chrono::steady_clock::now();
+  persist_locked();
 }
 
 bool Session::idle_since(std::chrono::steady_clock::time_point cutoff) const {
   std::lock_guard lock(mu_);
   return !connection_ && active_jobs_ == 0 && detached_at_ <= cutoff;
+}
+
+Result<void> Session::ack(std::int64_t last_processed_seq) {
+  std::lock_guard lock(mu_);
+  if (last_processed_seq > next_seq_ - 1)
+    return Error(ErrorCode::kInvalidRequest,
+                 "last_processed_seq " + std::to_string(last_processed_seq) +
+                     " is beyond the last event seq " + std::to_string(next_seq_ - 1));
+  if (last_processed_seq <= acked_seq_) return {};
+  acked_seq_ = last_processed_seq;
+  // §6.5: acknowledged events may be freed before the resume window ends.
+  if (acked_seq_ >= retained_from_) {
+    store_->trim_events(id_, acked_seq_);
+    retained_from_ = acked_seq_ + 1;
+    persist_locked();  // keeps next_seq across a restart even when the log is empty
+  }
+  if (back_pressure_signalled_ && next_seq_ - 1 - acked_seq_ <= limits_.back_pressure_lag / 2)
+    back_pressure_signalled_ = false;
+  return {};
 }
 
 bool Session::seen_before(const std::string& message_id) {
@@ -93,5 +316,9 @@ void Session::release_job_slot() {
   if (active_jobs_ > 0) --active_jobs_;
 }
 
+SessionStats Session::stats() const {
+  std::lock_guard lock(mu_);
+  return SessionStats{pending_.size(), next_seq_ - 1, sent_seq_, acked_seq_, retained_from_};
+}
 
 }  // namespace arcp::runtime

@@ -20,12 +20,14 @@ TEST(RuntimeMemory, DetachedSessionsAndOldJobsAreSwept) {
     auto running = client->submit({.agent = "slow", .input = json::object{{"ms", 60000}}});
     ASSERT_TRUE(running);
     EXPECT_EQ(rt.runtime().stats().sessions, 1U);
-    EXPECT_EQ(rt.runtime().stats().jobs, 2U);
+    EXPECT_EQ(rt.runtime().stats().jobs, 1U);         // running
+    EXPECT_EQ(rt.runtime().stats().stored_jobs, 2U);  // running + finished (listable)
     ASSERT_TRUE(client->close());
     // Detached, but a job of the session still runs: the session is kept.
     rt.runtime().sweep();
     EXPECT_EQ(rt.runtime().stats().sessions, 1U);
-    EXPECT_EQ(rt.runtime().stats().jobs, 1U);  // the finished echo job is gone
+    EXPECT_EQ(rt.runtime().stats().jobs, 1U);
+    EXPECT_EQ(rt.runtime().stats().stored_jobs, 1U);  // the finished echo job is gone
     EXPECT_EQ(rt.runtime().stats().idempotency_keys, 0U);
     // End the running job: now everything can go.
     rt.runtime().shutdown();
@@ -33,6 +35,8 @@ TEST(RuntimeMemory, DetachedSessionsAndOldJobsAreSwept) {
   rt.runtime().sweep();
   EXPECT_EQ(rt.runtime().stats().sessions, 0U);
   EXPECT_EQ(rt.runtime().stats().jobs, 0U);
+  EXPECT_EQ(rt.runtime().stats().stored_jobs, 0U);
+  EXPECT_EQ(rt.runtime().stats().stored_events, 0U);  // logs go with their sessions
 }
 
 TEST(RuntimeMemory, AttachedSessionsAreNeverSwept) {

@@ -1,0 +1,91 @@
+// The handshake of a connection: a new session (session.hello), or an
+// existing one resumed (hello with `resume`, or a standalone session.resume).
+#include <arcp/ids.hpp>
+
+#include "runtime/connection_handler.hpp"
+
+namespace arcp::runtime {
+
+Frame ConnectionHandler::welcome_frame(Runtime::Impl& rt, const Session& session,
+                                       const std::string& token) {
+  Welcome w;
+  w.runtime_name = rt.opts.name;
+  w.runtime_version = rt.opts.version;
+  w.resume_token = token;
+  w.resume_window_sec = rt.opts.resume_window.count();
+  if (session.features().has(feature::kHeartbeat))
+    w.heartbeat_interval_sec = rt.opts.heartbeat_interval.count();
+  w.features = session.features();
+  w.agents = rt.agents.inventory();
+  Envelope env;
+  env.id = new_id("msg");
+  env.type = std::string(msg::kWelcome);
+  env.session_id = session.id();
+  env.payload = w.to_json();
+  return make_frame(encode_envelope(env));
+}
+
+void ConnectionHandler::bind_session(Runtime::Impl& rt, std::shared_ptr<Session> session) {
+  bool heartbeat = session->features().has(feature::kHeartbeat);
+  {
+    std::lock_guard lock(session_mu_);
+    session_ = std::move(session);
+  }
+  if (heartbeat) arm_heartbeat(rt);
+}
+
+void ConnectionHandler::handle_hello(Runtime::Impl& rt, Envelope& env) {
+  auto hello = Hello::from_json(env.payload);
+  if (!hello) return send_unbound_error(hello.error(), env.id);
+  auto principal = rt.auth.authenticate(*hello);
+  if (!principal) {
+    send_unbound_error(principal.error(), env.id);
+    conn_->close();  // §6.1: reject and close
+    return;
+  }
+  if (hello->resume) return handle_resume(rt, env.id, *principal, *hello->resume);
+
+  FeatureSet features = hello->features ? rt.supported.intersect(*hello->features) : FeatureSet{};
+  auto session = std::make_shared<Session>(new_id("sess"), *principal, std::move(features),
+                                           rt.store, rt.timers, rt.session_limits);
+  std::string token = session->rotate_resume_token();  // persists the session first
+  {
+    std::lock_guard lock(rt.mu);
+    rt.sessions[session->id()] = session;
+  }
+  session->attach(conn_, welcome_frame(rt, *session, token));
+  bind_session(rt, std::move(session));
+}
+
+void ConnectionHandler::handle_resume(Runtime::Impl& rt, const std::string& request_id,
+                                      const std::optional<std::string>& principal,
+                                      const ResumeRequest& resume) {
+  auto refuse = [&](Error error) {
+    send_unbound_error(std::move(error), request_id);
+    conn_->close();  // v1.0 §6.3: a refused resume closes the transport
+  };
+  std::shared_ptr<Session> session;
+  {
+    std::lock_guard lock(rt.mu);
+    if (auto it = rt.sessions.find(resume.session_id); it != rt.sessions.end())
+      session = it->second;
+  }
+  if (!session)
+    return refuse(Error(ErrorCode::kResumeWindowExpired,
+                        "the session is unknown or its resume window has passed"));
+  // The token is checked even when the principal already differs: one answer,
+  // one timing, whichever credential was wrong (R04, R05).
+  bool token_ok = session->resume_token_matches(resume.resume_token);
+  bool principal_ok = !principal || *principal == session->principal();
+  if (!token_ok || !principal_ok)
+    return refuse(Error(ErrorCode::kUnauthenticated, "resume credentials rejected"));
+  // Checked before the token rotates, so a refused resume leaves it usable.
+  if (auto ok = session->check_resumable(resume.last_event_seq); !ok) return refuse(ok.error());
+  std::string token = session->rotate_resume_token();
+  if (auto ok = session->resume(conn_, resume.last_event_seq, welcome_frame(rt, *session, token));
+      !ok)
+    return refuse(ok.error());
+  bind_session(rt, std::move(session));
+}
+
+}  // namespace arcp::runtime

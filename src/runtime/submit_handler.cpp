@@ -1,0 +1,177 @@
+// job.submit (§7.1, §7.2 idempotency) and job.cancel (§7.4).
+#include <arcp/agent_ref.hpp>
+#include <arcp/ids.hpp>
+#include <arcp/job_messages.hpp>
+#include <boost/asio/post.hpp>
+
+#include "runtime/connection_handler.hpp"
+
+namespace arcp::runtime {
+namespace {
+
+/// Canonical text of the parameters that define "the same submission" (§7.2).
+std::string submit_fingerprint(const SubmitRequest& s) {
+  json::object o{{"agent", s.agent}, {"input", s.input}, {"lease_request", s.lease_request}};
+  if (s.lease_constraints) o["lease_constraints"] = *s.lease_constraints;
+  if (s.max_runtime_sec) o["max_runtime_sec"] = *s.max_runtime_sec;
+  return json::serialize(o);
+}
+
+json::object parse_object(const std::string& text) {
+  auto v = parse_json(text);
+  if (v && v->is_object()) return std::move(v->get_object());
+  return {};
+}
+
+}  // namespace
+
+void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
+  auto submit = SubmitRequest::from_json(env.payload, std::chrono::system_clock::now());
+  if (!submit) return session_->send_error(submit.error(), env.id);
+  const auto& features = session_->features();
+  if (submit->lease_constraints && submit->lease_constraints->contains("expires_at") &&
+      !features.has(feature::kLeaseExpiresAt))
+    return session_->send_error(
+        Error(ErrorCode::kInvalidRequest,
+              "lease_constraints.expires_at needs the 'lease_expires_at' feature"),
+        env.id);
+  for (std::string_view cap : {"cost.budget", "model.use"})
+    if (submit->lease_request.contains(cap) && !features.has(cap))
+      return session_->send_error(
+          Error(ErrorCode::kInvalidRequest,
+                "lease capability '" + std::string(cap) + "' is not negotiated on this session"),
+          env.id);
+
+  auto ref = parse_agent_ref(submit->agent);
+  if (!ref->version.empty() && !features.has(feature::kAgentVersions))
+    return session_->send_error(Error(ErrorCode::kInvalidRequest,
+                                      "pinned agent versions need the 'agent_versions' feature"),
+                                env.id);
+  auto agent = rt.agents.resolve(*ref);
+  if (!agent) return session_->send_error(agent.error(), env.id);
+
+  std::string fingerprint;
+  if (!submit->idempotency_key.empty()) {
+    fingerprint = submit_fingerprint(*submit);
+    std::string existing_id;
+    std::shared_ptr<Job> live;
+    {
+      std::lock_guard lock(rt.mu);
+      auto key = std::make_pair(session_->principal(), submit->idempotency_key);
+      auto it = rt.idempotency.find(key);
+      auto window_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(rt.opts.idempotency_window).count();
+      if (it != rt.idempotency.end() && store::wall_ms() - it->second.created_ms > window_ms)
+        it = (rt.idempotency.erase(it), rt.idempotency.end());
+      if (it != rt.idempotency.end()) {
+        if (it->second.fingerprint != fingerprint) {
+          json::object det{{"existing_job_id", it->second.job_id}};
+          return session_->send_error(
+              Error(ErrorCode::kDuplicateKey, "idempotency_key reused with different parameters",
+                    det),
+              env.id);
+        }
+        existing_id = it->second.job_id;
+        if (auto j = rt.jobs.find(existing_id); j != rt.jobs.end()) live = j->second;
+      }
+    }
+    if (live) {
+      session_->send_control(msg::kAccepted, live->accepted_payload(), live->spec().id,
+                             live->spec().trace_id);
+      live->add_observer(session_);
+      return;
+    }
+    if (!existing_id.empty()) {
+      // Finished (possibly before a restart): replay acceptance and outcome.
+      if (auto rec = rt.store->load_job(existing_id); rec && !rec->terminal_type.empty()) {
+        session_->send_control(msg::kAccepted, parse_object(rec->accepted), rec->id, rec->trace_id);
+        session_->deliver_event(rec->terminal_type, rec->id, rec->trace_id, rec->terminal_payload);
+        return;
+      }
+    }
+  }
+
+  if (!session_->try_reserve_job_slot(rt.opts.max_concurrent_jobs_per_session))
+    return session_->send_error(
+        Error(ErrorCode::kInternalError,
+              "concurrent job limit reached (" +
+                  std::to_string(rt.opts.max_concurrent_jobs_per_session) + " per session)"),
+        env.id);
+
+  JobSpec spec;
+  spec.id = new_id("job");
+  spec.agent_ref = agent->ref();
+  spec.agent = std::move(agent.value());
+  spec.principal = session_->principal();
+  spec.input = std::move(submit->input);
+  spec.lease = std::move(submit->lease_request);
+  spec.lease_constraints = submit->lease_constraints;
+  if (spec.lease_constraints)
+    if (const auto* exp = get_string(*spec.lease_constraints, "expires_at"))
+      spec.expires_at = parse_rfc3339(*exp);
+  spec.trace_id = env.trace_id.empty() ? new_trace_id() : env.trace_id;
+  spec.created_at = now_rfc3339();
+  spec.created_ms = store::wall_ms();
+  if (submit->max_runtime_sec) spec.max_runtime = std::chrono::seconds(*submit->max_runtime_sec);
+  spec.features = features;
+  spec.cancel_grace = rt.opts.cancel_grace;
+
+  std::weak_ptr<Runtime::Impl> weak_rt = rt_;
+  auto job =
+      std::make_shared<Job>(std::move(spec), session_, rt.store, rt.timers, [weak_rt](Job& j) {
+        // Finished jobs live on in the store (listing, subscribe, idempotency).
+        if (auto r = weak_rt.lock()) {
+          std::lock_guard lock(r->mu);
+          r->jobs.erase(j.spec().id);
+        }
+      });
+  rt.store->save_job(job->record());
+  {
+    std::lock_guard lock(rt.mu);
+    rt.jobs[job->spec().id] = job;
+    if (!submit->idempotency_key.empty()) {
+      store::IdempotencyRecord key{session_->principal(), submit->idempotency_key, fingerprint,
+                                   job->spec().id, store::wall_ms()};
+      rt.idempotency[{key.principal, key.key}] = {key.fingerprint, key.job_id, key.created_ms};
+      rt.store->save_idempotency(key);
+    }
+  }
+  session_->send_control(msg::kAccepted, job->accepted_payload(), job->spec().id,
+                         job->spec().trace_id);
+  job->arm_timers();
+  boost::asio::post(rt.workers, [job] { job->run(); });
+}
+
+void ConnectionHandler::handle_cancel(Runtime::Impl& rt, Envelope& env) {
+  auto cancel = Cancel::from_json(env.payload, env.job_id);
+  if (!cancel) return session_->send_error(cancel.error(), env.id);
+  const std::string& job_id = cancel->job_id;
+  std::shared_ptr<Job> job;
+  {
+    std::lock_guard lock(rt.mu);
+    auto it = rt.jobs.find(job_id);
+    if (it != rt.jobs.end()) job = it->second;
+  }
+  auto not_found = [&] {
+    session_->send_error(
+        Error(ErrorCode::kJobNotFound, "job not found", json::object{{"job_id", job_id}}), env.id);
+  };
+  if (!job) {
+    auto rec = rt.store->load_job(job_id);
+    if (!rec || !rt.may_observe(session_->principal(), rec->principal)) return not_found();
+    return session_->send_error(
+        Error(ErrorCode::kInvalidRequest, "job already ended",
+              json::object{{"job_id", job_id}, {"final_status", rec->status}}),
+        env.id);
+  }
+  // Jobs a principal may not observe are invisible: same answer as a missing job.
+  if (!rt.may_observe(session_->principal(), job->spec().principal)) return not_found();
+  if (!job->is_submitter(*session_))
+    return session_->send_error(
+        Error(ErrorCode::kPermissionDenied, "only the submitting session may cancel a job",
+              json::object{{"job_id", job_id}}),
+        env.id);
+  if (auto r = job->cancel(*session_, cancel->reason); !r) session_->send_error(r.error(), env.id);
+}
+
+}  // namespace arcp::runtime

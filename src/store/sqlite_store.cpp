@@ -1,0 +1,421 @@
+// The SQLite store: WAL mode, cached prepared statements, and one writer
+// thread that commits everything queued since its last commit in a single
+// transaction (grouped commit). Appenders learn of durability through
+// DurableSink, so the runtime persists each event before it sends it.
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "store/sqlite_db.hpp"
+#include "store/store.hpp"
+
+namespace arcp::store {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS events(
+  session_id TEXT NOT NULL, seq INTEGER NOT NULL, job_id TEXT NOT NULL, frame TEXT NOT NULL,
+  PRIMARY KEY(session_id, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sessions(
+  id TEXT PRIMARY KEY, principal TEXT NOT NULL, features TEXT NOT NULL,
+  token_hash TEXT NOT NULL, next_seq INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs(
+  id TEXT PRIMARY KEY, principal TEXT NOT NULL, session_id TEXT NOT NULL, agent TEXT NOT NULL,
+  status TEXT NOT NULL, trace_id TEXT NOT NULL, parent_job_id TEXT NOT NULL,
+  created_at TEXT NOT NULL, created_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL,
+  last_event_seq INTEGER NOT NULL, accepted TEXT NOT NULL, terminal_type TEXT NOT NULL,
+  terminal_payload TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS jobs_by_created ON jobs(created_ms, id);
+CREATE INDEX IF NOT EXISTS jobs_by_principal ON jobs(principal, created_ms, id);
+CREATE TABLE IF NOT EXISTS idempotency(
+  principal TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, job_id TEXT NOT NULL,
+  created_ms INTEGER NOT NULL, PRIMARY KEY(principal, key)) WITHOUT ROWID;
+PRAGMA user_version = 1;
+)sql";
+
+constexpr const char* kJobColumns =
+    "id, principal, session_id, agent, status, trace_id, parent_job_id, created_at, created_ms, "
+    "finished_ms, last_event_seq, accepted, terminal_type, terminal_payload";
+
+JobRecord read_job(const Statement& s) {
+  JobRecord j;
+  j.id = s.text(0);
+  j.principal = s.text(1);
+  j.session_id = s.text(2);
+  j.agent = s.text(3);
+  j.status = s.text(4);
+  j.trace_id = s.text(5);
+  j.parent_job_id = s.text(6);
+  j.created_at = s.text(7);
+  j.created_ms = s.int64(8);
+  j.finished_ms = s.int64(9);
+  j.last_event_seq = s.int64(10);
+  j.accepted = s.text(11);
+  j.terminal_type = s.text(12);
+  j.terminal_payload = s.text(13);
+  return j;
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const std::string& path, SqliteOptions options) : options_(options), db_(path) {
+    db_.exec("PRAGMA journal_mode=WAL");
+    db_.exec(options_.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    db_.exec(kSchema);
+    writer_ = std::thread([this] { write_loop(); });
+  }
+
+  ~SqliteStore() override {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    writer_.join();
+  }
+
+  bool append(EventRecord record, const std::shared_ptr<DurableSink>& sink) override {
+    enqueue(Op{std::move(record), sink, {}});
+    return false;
+  }
+
+  std::vector<EventRecord> read_events(const std::string& session_id, std::int64_t after_seq,
+                                       std::size_t limit) override {
+    std::vector<EventRecord> out;
+    out.reserve(std::min<std::size_t>(limit, 4096));
+    std::lock_guard lock(db_mu_);
+    auto s = db_.prepare(
+        "SELECT seq, job_id, frame FROM events WHERE session_id=? AND seq>? ORDER BY seq LIMIT ?");
+    s.bind(1, session_id).bind(2, after_seq).bind(3, static_cast<std::int64_t>(limit));
+    while (s.step())
+      out.push_back(EventRecord{session_id, s.int64(0), s.text(1), make_frame(s.text(2))});
+    return out;
+  }
+
+  std::vector<EventRecord> read_job_events(const std::string& session_id, const std::string& job_id,
+                                           std::int64_t after_seq) override {
+    std::vector<EventRecord> out;
+    std::lock_guard lock(db_mu_);
+    auto s = db_.prepare(
+        "SELECT seq, frame FROM events WHERE session_id=? AND seq>? AND job_id=? ORDER BY seq");
+    s.bind(1, session_id).bind(2, after_seq).bind(3, job_id);
+    while (s.step())
+      out.push_back(EventRecord{session_id, s.int64(0), job_id, make_frame(s.text(1))});
+    return out;
+  }
+
+  std::pair<std::int64_t, std::int64_t> seq_range(const std::string& session_id) override {
+    std::lock_guard lock(db_mu_);
+    auto s = db_.prepare("SELECT MIN(seq), MAX(seq) FROM events WHERE session_id=?");
+    s.bind(1, session_id);
+    if (!s.step()) return {0, 0};
+    return {s.int64(0), s.int64(1)};
+  }
+
+  void trim_events(const std::string& session_id, std::int64_t upto_seq) override {
+    write([session_id, upto_seq](SqliteDb& db) {
+      db.prepare("DELETE FROM events WHERE session_id=? AND seq<=?")
+          .bind(1, session_id)
+          .bind(2, upto_seq)
+          .run();
+    });
+  }
+
+  void save_session(const SessionRecord& r) override {
+    write([r](SqliteDb& db) {
+      db.prepare("INSERT OR REPLACE INTO sessions VALUES(?,?,?,?,?,?)")
+          .bind(1, r.id)
+          .bind(2, r.principal)
+          .bind(3, r.features)
+          .bind(4, r.token_hash)
+          .bind(5, r.next_seq)
+          .bind(6, r.updated_ms)
+          .run();
+    });
+  }
+  std::optional<SessionRecord> load_session(const std::string& id) override {
+    flush();
+    std::lock_guard lock(db_mu_);
+    auto s = db_.prepare("SELECT * FROM sessions WHERE id=?");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_session(s);
+  }
+  std::vector<SessionRecord> load_sessions() override {
+    flush();
+    std::vector<SessionRecord> out;
+    std::lock_guard lock(db_mu_);
+    auto s = db_.prepare("SELECT * FROM sessions");
+    while (s.step()) out.push_back(read_session(s));
+    return out;
+  }
+  void delete_session(const std::string& id) override {
+    write([id](SqliteDb& db) {
+      db.prepare("DELETE FROM sessions WHERE id=?").bind(1, id).run();
+      db.prepare("DELETE FROM events WHERE session_id=?").bind(1, id).run();
+    });
+  }
+
+  void save_job(const JobRecord& j) override {
+    write([j](SqliteDb& db) {
+      db.prepare("INSERT OR REPLACE INTO jobs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+          .bind(1, j.id)
+          .bind(2, j.principal)
+          .bind(3, j.session_id)
+          .bind(4, j.agent)
+          .bind(5, j.status)
+          .bind(6, j.trace_id)
+          .bind(7, j.parent_job_id)
+          .bind(8, j.created_at)
+          .bind(9, j.created_ms)
+          .bind(10, j.finished_ms)
+          .bind(11, j.last_event_seq)
+          .bind(12, j.accepted)
+          .bind(13, j.terminal_type)
+          .bind(14, j.terminal_payload)
+          .run();
+    });
+  }
+  std::optional<JobRecord> load_job(const std::string& id) override {
+    flush();
+    std::lock_guard lock(db_mu_);
+    static const std::string sql = std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id=?";
+    auto s = db_.prepare(sql.c_str());
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_job(s);
+  }
+  std::vector<JobRecord> list_jobs(const JobQuery& q) override {
+    flush();
+    std::string sql =
+        std::string("SELECT ") + kJobColumns + " FROM jobs WHERE created_ms>? AND created_ms<?";
+    if (!q.principal.empty()) sql += " AND principal=?";
+    if (!q.statuses.empty()) {
+      sql += " AND status IN (?";
+      for (std::size_t i = 1; i < q.statuses.size(); ++i) sql += ",?";
+      sql += ")";
+    }
+    bool exact_agent = q.agent.find('@') != std::string::npos;
+    if (!q.agent.empty()) sql += exact_agent ? " AND agent=?" : " AND substr(agent,1,?)=?";
+    if (q.after) sql += " AND (created_ms>? OR (created_ms=? AND id>?))";
+    sql += " ORDER BY created_ms, id LIMIT ?";
+
+    std::vector<JobRecord> out;
+    std::lock_guard lock(db_mu_);
+    auto s = db_.prepare(sql.c_str());
+    int i = 1;
+    s.bind(i++, q.created_after_ms).bind(i++, q.created_before_ms);
+    if (!q.principal.empty()) s.bind(i++, q.principal);
+    for (const auto& st : q.statuses) s.bind(i++, st);
+    if (!q.agent.empty()) {
+      if (exact_agent) {
+        s.bind(i++, q.agent);
+      } else {
+        s.bind(i++, static_cast<std::int64_t>(q.agent.size() + 1)).bind(i++, q.agent + "@");
+      }
+    }
+    if (q.after) s.bind(i++, q.after->first).bind(i++, q.after->first).bind(i++, q.after->second);
+    s.bind(i++, static_cast<std::int64_t>(q.limit));
+    while (s.step()) out.push_back(read_job(s));
+    return out;
+  }
+  std::vector<JobRecord> unfinished_jobs() override {
+    flush();
+    std::vector<JobRecord> out;
+    std::lock_guard lock(db_mu_);
+    static const std::string sql =
+        std::string("SELECT ") + kJobColumns + " FROM jobs WHERE finished_ms=0";
+    auto s = db_.prepare(sql.c_str());
+    while (s.step()) out.push_back(read_job(s));
+    return out;
+  }
+  void delete_job(const std::string& id) override {
+    write([id](SqliteDb& db) { db.prepare("DELETE FROM jobs WHERE id=?").bind(1, id).run(); });
+  }
+  std::vector<std::string> jobs_finished_before(std::int64_t cutoff_ms) override {
+    flush();
+    std::vector<std::string> out;
+    std::lock_guard lock(db_mu_);
+    auto s = db_.prepare("SELECT id FROM jobs WHERE finished_ms>0 AND finished_ms<=?");
+    s.bind(1, cutoff_ms);
+    while (s.step()) out.push_back(s.text(0));
+    return out;
+  }
+
+  void save_idempotency(const IdempotencyRecord& r) override {
+    write([r](SqliteDb& db) {
+      db.prepare("INSERT OR REPLACE INTO idempotency VALUES(?,?,?,?,?)")
+          .bind(1, r.principal)
+          .bind(2, r.key)
+          .bind(3, r.fingerprint)
+          .bind(4, r.job_id)
+          .bind(5, r.created_ms)
+          .run();
+    });
+  }
+  std::vector<IdempotencyRecord> load_idempotency_keys() override {
+    flush();
+    std::vector<IdempotencyRecord> out;
+    std::lock_guard lock(db_mu_);
+    auto s = db_.prepare("SELECT * FROM idempotency");
+    while (s.step())
+      out.push_back(IdempotencyRecord{s.text(0), s.text(1), s.text(2), s.text(3), s.int64(4)});
+    return out;
+  }
+  void delete_idempotency_before(std::int64_t cutoff_ms) override {
+    write([cutoff_ms](SqliteDb& db) {
+      db.prepare("DELETE FROM idempotency WHERE created_ms<=?").bind(1, cutoff_ms).run();
+    });
+  }
+
+  void flush() override {
+    if (std::this_thread::get_id() == writer_.get_id()) return;  // already inside a commit
+    std::unique_lock lock(mu_);
+    std::uint64_t ticket = enqueued_;
+    done_cv_.wait(lock, [&] { return committed_ >= ticket || stopping_; });
+  }
+
+  StoreStats stats() override {
+    flush();
+    StoreStats st;
+    std::lock_guard lock(db_mu_);
+    auto count = [&](const char* sql) {
+      auto s = db_.prepare(sql);
+      return s.step() ? static_cast<std::size_t>(s.int64(0)) : 0;
+    };
+    st.events = count("SELECT COUNT(*) FROM events");
+    st.sessions = count("SELECT COUNT(*) FROM sessions");
+    st.jobs = count("SELECT COUNT(*) FROM jobs");
+    st.idempotency_keys = count("SELECT COUNT(*) FROM idempotency");
+    return st;
+  }
+
+ private:
+  struct Op {
+    EventRecord event;
+    std::shared_ptr<DurableSink> sink;
+    std::function<void(SqliteDb&)> write;  // set for non-event writes
+  };
+
+  static SessionRecord read_session(const Statement& s) {
+    return SessionRecord{s.text(0), s.text(1), s.text(2), s.text(3), s.int64(4), s.int64(5)};
+  }
+
+  void write(std::function<void(SqliteDb&)> f) { enqueue(Op{{}, nullptr, std::move(f)}); }
+
+  void enqueue(Op op) {
+    {
+      std::unique_lock lock(mu_);
+      // Bounded queue: a disk slower than the agents slows the agents, not memory.
+      if (std::this_thread::get_id() != writer_.get_id())
+        space_cv_.wait(lock, [&] { return queue_.size() < options_.max_queue || stopping_; });
+      queue_.push_back(std::move(op));
+      ++enqueued_;
+    }
+    cv_.notify_one();
+  }
+
+  void write_loop() {
+    std::vector<Op> batch;
+    for (;;) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+        if (queue_.empty()) return;  // stopping with nothing left
+        std::size_t n = std::min(queue_.size(), options_.max_batch);
+        batch.assign(std::make_move_iterator(queue_.begin()),
+                     std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      }
+      space_cv_.notify_all();
+      commit(batch);
+      notify_sinks(batch);
+      {
+        std::lock_guard lock(mu_);
+        committed_ += batch.size();
+      }
+      done_cv_.notify_all();
+      batch.clear();
+    }
+  }
+
+  void commit(std::vector<Op>& batch) {
+    std::lock_guard lock(db_mu_);
+    try {
+      db_.exec("BEGIN");
+      for (auto& op : batch) {
+        if (op.write) {
+          op.write(db_);
+          continue;
+        }
+        db_.prepare("INSERT OR REPLACE INTO events VALUES(?,?,?,?)")
+            .bind_static(1, op.event.session_id)
+            .bind(2, op.event.seq)
+            .bind_static(3, op.event.job_id)
+            .bind_static(4, *op.event.frame)
+            .run();
+      }
+      db_.exec("COMMIT");
+    } catch (const SqliteError& e) {
+      // A failing disk must not take the runtime down; the events stay in
+      // memory for live delivery, and the operator sees why durability failed.
+      std::cerr << "arcp: sqlite store commit failed: " << e.what() << "\n";
+      try {
+        db_.exec("ROLLBACK");
+      } catch (const SqliteError&) {
+      }
+    }
+  }
+
+  static void notify_sinks(const std::vector<Op>& batch) {
+    // Highest seq per sink, in first-seen order: one callback per sink per batch.
+    std::vector<std::pair<DurableSink*, std::int64_t>> highest;
+    std::unordered_map<DurableSink*, std::size_t> index;
+    for (const auto& op : batch) {
+      if (!op.sink) continue;
+      auto [it, fresh] = index.try_emplace(op.sink.get(), highest.size());
+      if (fresh)
+        highest.emplace_back(op.sink.get(), op.event.seq);
+      else
+        highest[it->second].second = std::max(highest[it->second].second, op.event.seq);
+    }
+    for (auto [sink, seq] : highest) sink->on_durable(seq);
+  }
+
+  SqliteOptions options_;
+  std::mutex db_mu_;  // guards db_
+  SqliteDb db_;
+
+  std::mutex mu_;  // guards the queue and counters
+  std::condition_variable cv_;
+  std::condition_variable done_cv_;
+  std::condition_variable space_cv_;
+  std::vector<Op> queue_;
+  std::uint64_t enqueued_ = 0;
+  std::uint64_t committed_ = 0;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<Store>> open_sqlite_store(const std::string& dir, SqliteOptions options) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return Error(ErrorCode::kInternalError,
+                 "cannot create data directory " + dir + ": " + ec.message());
+  try {
+    return std::shared_ptr<Store>(
+        std::make_shared<SqliteStore>((std::filesystem::path(dir) / "arcp.db").string(), options));
+  } catch (const SqliteError& e) {
+    return Error(ErrorCode::kInternalError, e.what());
+  }
+}
+
+}  // namespace arcp::store

@@ -1,0 +1,146 @@
+// Internal: the runtime's durable state — session event logs, sessions (with
+// hashed resume tokens), job records and idempotency keys. Two
+// implementations: memory (tests, embedding) and SQLite (`arcp serve`).
+#pragma once
+
+#include <arcp/connection.hpp>
+#include <arcp/error.hpp>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace arcp::store {
+
+/// One seq-bearing envelope of a session's stream, exactly as sent.
+struct EventRecord {
+  std::string session_id;
+  std::int64_t seq = 0;
+  std::string job_id;
+  Frame frame;
+};
+
+struct SessionRecord {
+  std::string id;
+  std::string principal;
+  std::string features;    // JSON array text of the negotiated features
+  std::string token_hash;  // hex SHA-256 of the current resume token; never the token
+  std::int64_t next_seq = 1;
+  std::int64_t updated_ms = 0;  // wall clock of the last attach/detach
+};
+
+struct JobRecord {
+  std::string id;
+  std::string principal;
+  std::string session_id;  // the submitting session
+  std::string agent;       // resolved name@version
+  std::string status;      // §7.3 status string
+  std::string trace_id;
+  std::string parent_job_id;
+  std::string created_at;  // RFC 3339 as sent in job.accepted
+  std::int64_t created_ms = 0;
+  std::int64_t finished_ms = 0;  // 0 while running
+  std::int64_t last_event_seq = 0;
+  std::string accepted;  // job.accepted payload (JSON text)
+  std::string terminal_type;
+  std::string terminal_payload;  // JSON text
+};
+
+struct JobQuery {
+  std::string principal;  // empty = every principal (the caller's policy decided)
+  std::vector<std::string> statuses;
+  std::string agent;  // `name` matches every version; `name@version` exactly
+  std::int64_t created_after_ms = std::numeric_limits<std::int64_t>::min();
+  std::int64_t created_before_ms = std::numeric_limits<std::int64_t>::max();
+  /// Keyset cursor: rows strictly after (created_ms, id) in that order.
+  std::optional<std::pair<std::int64_t, std::string>> after;
+  std::size_t limit = 100;
+};
+
+struct IdempotencyRecord {
+  std::string principal;
+  std::string key;
+  std::string fingerprint;
+  std::string job_id;
+  std::int64_t created_ms = 0;
+};
+
+/// Told when appended events are persisted (in seq order per session).
+class DurableSink {
+ public:
+  virtual ~DurableSink() = default;
+  virtual void on_durable(std::int64_t seq) = 0;
+};
+
+struct StoreStats {
+  std::size_t events = 0;
+  std::size_t sessions = 0;
+  std::size_t jobs = 0;
+  std::size_t idempotency_keys = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  /// Appends one event. True when it is durable on return; otherwise
+  /// `sink->on_durable(seq)` runs on the store's writer thread once committed.
+  virtual bool append(EventRecord record, const std::shared_ptr<DurableSink>& sink) = 0;
+  /// Events of `session_id` with seq > `after_seq`, ascending, at most `limit`.
+  virtual std::vector<EventRecord> read_events(const std::string& session_id,
+                                               std::int64_t after_seq, std::size_t limit) = 0;
+  /// Events of one job in the log of `session_id` with seq > `after_seq`.
+  virtual std::vector<EventRecord> read_job_events(const std::string& session_id,
+                                                   const std::string& job_id,
+                                                   std::int64_t after_seq) = 0;
+  /// Lowest and highest retained seq of a session (0,0 when none).
+  virtual std::pair<std::int64_t, std::int64_t> seq_range(const std::string& session_id) = 0;
+  /// Frees events with seq ≤ `upto_seq` (acknowledged or evicted).
+  virtual void trim_events(const std::string& session_id, std::int64_t upto_seq) = 0;
+
+  virtual void save_session(const SessionRecord& record) = 0;
+  virtual std::optional<SessionRecord> load_session(const std::string& id) = 0;
+  virtual std::vector<SessionRecord> load_sessions() = 0;
+  /// Forgets a session and its event log.
+  virtual void delete_session(const std::string& id) = 0;
+
+  virtual void save_job(const JobRecord& record) = 0;
+  virtual std::optional<JobRecord> load_job(const std::string& id) = 0;
+  /// Ordered by (created_ms, id) ascending.
+  virtual std::vector<JobRecord> list_jobs(const JobQuery& query) = 0;
+  virtual std::vector<JobRecord> unfinished_jobs() = 0;
+  virtual void delete_job(const std::string& id) = 0;
+  /// Ids of jobs that finished at or before `cutoff_ms`.
+  virtual std::vector<std::string> jobs_finished_before(std::int64_t cutoff_ms) = 0;
+
+  virtual void save_idempotency(const IdempotencyRecord& record) = 0;
+  virtual std::vector<IdempotencyRecord> load_idempotency_keys() = 0;
+  virtual void delete_idempotency_before(std::int64_t cutoff_ms) = 0;
+
+  /// Waits until everything appended so far is durable.
+  virtual void flush() = 0;
+  virtual StoreStats stats() = 0;
+};
+
+std::shared_ptr<Store> make_memory_store();
+
+struct SqliteOptions {
+  /// FULL survives power loss; NORMAL (default) survives process crashes,
+  /// including kill -9, in WAL mode.
+  bool synchronous_full = false;
+  /// Upper bound on events committed in one transaction.
+  std::size_t max_batch = 4096;
+  /// Writes queued beyond this block the appender until the disk catches up.
+  std::size_t max_queue = 65536;
+};
+
+/// Opens (creating if needed) `<dir>/arcp.db`.
+Result<std::shared_ptr<Store>> open_sqlite_store(const std::string& dir,
+                                                 SqliteOptions options = {});
+
+/// Wall clock in milliseconds since the epoch.
+std::int64_t wall_ms();
+
+}  // namespace arcp::store
