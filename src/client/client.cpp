@@ -206,10 +206,15 @@ std::size_t Client::resume_count() const {
 
 void Client::drop_connection() {
   std::shared_ptr<Connection> c;
+  std::vector<std::shared_ptr<Core::PendingSubmit>> failed;
   {
     std::lock_guard lock(core_->mu);
     c = core_->conn;
+    // Resuming from this instant, so nothing sent after the drop is lost.
+    if (core_->link == Core::Link::kUp && core_->opts.auto_resume && core_->opts.reconnect)
+      failed = core_->begin_resume_locked();
   }
+  for (auto& p : failed) core_->notify(p);
   if (c) c->close();
 }
 

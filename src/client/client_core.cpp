@@ -111,6 +111,11 @@ JobHandle Client::Core::make_handle(const std::shared_ptr<client::JobState>& sta
 }
 
 void Client::Core::send_cancel(const std::string& job_id, const std::string& reason) {
+  {
+    std::lock_guard lock(mu);
+    cancels_in_flight[job_id] = reason;
+    if (link == Link::kResuming) return;  // sent with the other in-flight cancels on resume
+  }
   Envelope c;
   c.type = std::string(msg::kCancel);
   c.job_id = job_id;
@@ -134,6 +139,7 @@ void Client::Core::on_closed(std::uint64_t gen) {
   {
     std::lock_guard lock(mu);
     if (gen != generation) return;  // an old transport, already replaced
+    closed_generation = gen;
     if (link == Link::kResuming) {
       // The new transport died before its welcome: the resume loop retries.
       if (awaiting_welcome && !handshake_error)
@@ -159,24 +165,30 @@ void Client::Core::on_closed(std::uint64_t gen) {
       }
       cv.notify_all();
     } else {
-      link = Link::kResuming;
-      resume_requested = true;
-      // Submits without an idempotency key cannot be re-sent safely: the
-      // runtime may have accepted them. Keyed ones are re-sent after resume.
-      for (auto& p : pending) {
-        if (!p->done && !p->env.payload.contains("idempotency_key")) {
-          p->done = true;
-          p->error = Error(ErrorCode::kInternalError,
-                           "connection lost before job.accepted; resubmit with an "
-                           "idempotency_key to make retries safe");
-          failed.push_back(p);
-        }
-      }
-      cv.notify_all();
+      failed = begin_resume_locked();
     }
   }
   for (auto& p : failed) notify(p);
   if (lost) lose(Error(ErrorCode::kInternalError, "connection lost and auto-resume is off"));
+}
+
+std::vector<std::shared_ptr<Client::Core::PendingSubmit>> Client::Core::begin_resume_locked() {
+  std::vector<std::shared_ptr<PendingSubmit>> failed;
+  link = Link::kResuming;
+  resume_requested = true;
+  // Submits without an idempotency key cannot be re-sent safely: the runtime
+  // may have accepted them. Keyed ones are re-sent after the resume.
+  for (auto& p : pending) {
+    if (!p->done && !p->env.payload.contains("idempotency_key")) {
+      p->done = true;
+      p->error = Error(ErrorCode::kInternalError,
+                       "connection lost before job.accepted; resubmit with an idempotency_key "
+                       "to make retries safe");
+      failed.push_back(p);
+    }
+  }
+  cv.notify_all();
+  return failed;
 }
 
 void Client::Core::lose(const Error& error) {
@@ -251,6 +263,10 @@ void Client::Core::on_frame(std::uint64_t gen, const std::string& text) {
     closed_ack = true;
     cv.notify_all();
   }
+  if (t == msg::kCancelled) {
+    std::lock_guard lock(mu);
+    cancels_in_flight.erase(env.job_id);
+  }
   // job.cancelled, session.pong and vendor messages need no action here.
 }
 
@@ -265,6 +281,7 @@ void Client::Core::on_welcome(const Envelope& env) {
     resume_token = welcome.resume_token;
     features = opts.features.intersect(welcome.features);
     awaiting_welcome = false;
+    if (welcomed) ++resumes;  // counted before any replayed event is delivered
     welcomed = true;
   }
   cv.notify_all();
@@ -408,6 +425,7 @@ void Client::Core::on_job_message(std::uint64_t gen, Envelope& env) {
     if (!broken) {
       auto it = jobs.find(env.job_id);
       if (it != jobs.end()) state = it->second;
+      if (env.type != msg::kEvent) cancels_in_flight.erase(env.job_id);
     }
   }
   if (broken) return broken->close();

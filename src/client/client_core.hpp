@@ -38,6 +38,7 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   std::shared_ptr<Connection> conn;
   std::uint64_t generation = 0;         // bumped per transport; stale callbacks are ignored
   std::uint64_t ignore_generation = 0;  // a transport found broken (seq gap)
+  std::uint64_t closed_generation = 0;  // the latest transport known to have closed
   Link link = Link::kUp;
   bool closing = false;  // close() called: a drop is not resumed
 
@@ -56,6 +57,9 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   std::map<std::string, std::shared_ptr<client::JobState>> jobs;
   std::deque<Error> session_errors;
   std::deque<Frame> outbox;  // sent while resuming; flushed after the welcome
+  // Cancels not yet answered (job.cancelled or the job's end): re-sent after
+  // a resume, since one sent just before a drop may never have arrived.
+  std::map<std::string, std::string> cancels_in_flight;
   std::int64_t last_seq = 0;
   bool closed_ack = false;
   std::function<void(const Envelope&, const std::string&)> observer;
@@ -80,6 +84,9 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   void send_frame_now(const Frame& frame);
   void on_frame(std::uint64_t gen, const std::string& text);
   void on_closed(std::uint64_t gen);
+  /// Link up → resuming: wakes the maintenance thread; returns the submits
+  /// that cannot be re-sent safely (no idempotency key), now failed.
+  std::vector<std::shared_ptr<PendingSubmit>> begin_resume_locked();
   void on_welcome(const Envelope& env);
   void on_session_error(const Envelope& env);
   void on_accepted(const Envelope& env);

@@ -90,16 +90,27 @@ void Client::Core::run_resume() {
       cv.wait_for(lock, opts.connect_timeout,
                   [&] { return stopping || !awaiting_welcome || handshake_error; });
       if (stopping) return;
+      // Welcomed, but the transport already died again: try once more.
+      if (!awaiting_welcome && !handshake_error && closed_generation == generation)
+        handshake_error = Error(ErrorCode::kInternalError, "connection closed during resume");
       if (!awaiting_welcome && !handshake_error) {
         // Back: re-send keyed submits that were in flight, then what queued up.
         link = Link::kUp;
-        ++resumes;
         std::vector<Frame> frames;
         for (auto& p : pending)
           if (!p->done) {
             p->env.session_id = session_id;
             frames.push_back(make_frame(encode_envelope(p->env)));
           }
+        for (const auto& [job_id, reason] : cancels_in_flight) {
+          Envelope c;
+          c.id = new_id("msg");
+          c.type = std::string(msg::kCancel);
+          c.session_id = session_id;
+          c.job_id = job_id;
+          if (!reason.empty()) c.payload["reason"] = reason;
+          frames.push_back(make_frame(encode_envelope(c)));
+        }
         for (auto& f : outbox) frames.push_back(f);
         outbox.clear();
         auto current = conn;

@@ -1,6 +1,13 @@
 #include "support/test_support.hpp"
 
+#include <signal.h>
+#include <stdlib.h>
+
 #include <arcp/ids.hpp>
+#include <arcp/job_context.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
 
 namespace arcp::test {
 
@@ -38,6 +45,10 @@ std::string TestRuntime::websocket_url() {
 std::shared_ptr<Client> TestRuntime::connect_memory(const std::string& token,
                                                     ClientOptions options) {
   options.token = token;
+  if (!options.reconnect)
+    options.reconnect = [this]() -> Result<std::shared_ptr<Connection>> {
+      return memory_connection();
+    };
   auto c = Client::connect(memory_connection(), options);
   if (!c) throw std::runtime_error(c.error().describe());
   return c.value();
@@ -124,5 +135,170 @@ std::vector<JobEvent> drain_events(JobHandle& job) {
   while (auto ev = job.next_event(kWait)) out.push_back(std::move(*ev));
   return out;
 }
+
+struct Gate::State {
+  std::mutex mu;
+  std::condition_variable cv;
+  int released = 0;
+};
+
+Gate::Gate() : state_(std::make_shared<State>()) {}
+
+void Gate::release(int steps) {
+  std::lock_guard lock(state_->mu);
+  state_->released += steps;
+  state_->cv.notify_all();
+}
+
+AgentHandler Gate::handler() const {
+  return [st = state_](JobContext& ctx) -> Result<json::value> {
+    std::int64_t steps = 3;
+    if (ctx.input().is_object()) steps = get_int(ctx.input().get_object(), "steps").value_or(3);
+    for (std::int64_t i = 1; i <= steps; ++i) {
+      {
+        std::unique_lock lock(st->mu);
+        // Re-checks cancellation between short waits: the stop token has no
+        // hook into this condition variable.
+        while (!st->cv.wait_for(lock, std::chrono::milliseconds(20),
+                                [&] { return st->released >= i; }))
+          if (ctx.cancelled()) return Error(ErrorCode::kCancelled, "cancelled");
+      }
+      if (auto r = ctx.log("info", "step " + std::to_string(i)); !r) return r.error();
+    }
+    return json::object{{"steps", steps}};
+  };
+}
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "arcp-test-XXXXXX").string();
+  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+struct Relay::State {
+  std::mutex mu;
+  bool frozen = false;
+  bool drop_next_event = false;
+  std::shared_ptr<Connection> to_client;   // relay's end of the client pair
+  std::shared_ptr<Connection> to_runtime;  // relay's end of the runtime pair
+};
+
+Relay::Relay(Runtime& runtime) : state_(std::make_shared<State>()) {
+  auto [client_end, relay_client_side] = make_memory_pair();
+  auto [relay_runtime_side, runtime_end] = make_memory_pair();
+  client_end_ = client_end;
+  state_->to_client = relay_client_side;
+  state_->to_runtime = relay_runtime_side;
+  auto forward = [weak = std::weak_ptr<State>(state_)](bool to_runtime) {
+    ConnectionHandlers h;
+    h.on_frame = [weak, to_runtime](std::string text) {
+      auto st = weak.lock();
+      if (!st) return;
+      std::shared_ptr<Connection> out;
+      {
+        std::lock_guard lock(st->mu);
+        if (st->frozen) return;
+        if (!to_runtime && st->drop_next_event &&
+            text.find("\"type\":\"job.event\"") != std::string::npos) {
+          st->drop_next_event = false;
+          return;
+        }
+        out = to_runtime ? st->to_runtime : st->to_client;
+      }
+      if (out) out->send(make_frame(std::move(text)));
+    };
+    h.on_closed = [weak, to_runtime] {
+      auto st = weak.lock();
+      if (!st) return;
+      std::shared_ptr<Connection> other;
+      {
+        std::lock_guard lock(st->mu);
+        if (st->frozen) return;  // a frozen network tells nobody anything
+        other = to_runtime ? st->to_runtime : st->to_client;
+      }
+      if (other) other->close();
+    };
+    return h;
+  };
+  state_->to_client->start(forward(true));
+  state_->to_runtime->start(forward(false));
+  runtime.serve(runtime_end);
+}
+
+Relay::~Relay() {
+  std::shared_ptr<Connection> a, b;
+  {
+    std::lock_guard lock(state_->mu);
+    a = state_->to_client;
+    b = state_->to_runtime;
+  }
+  a->close();
+  b->close();
+}
+
+void Relay::freeze() {
+  std::lock_guard lock(state_->mu);
+  state_->frozen = true;
+}
+
+void Relay::drop_next_event() {
+  std::lock_guard lock(state_->mu);
+  state_->drop_next_event = true;
+}
+
+void Relay::cut() {
+  state_->to_client->close();
+  state_->to_runtime->close();
+}
+
+bool eventually(const std::function<bool()>& pred) {
+  auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // polling a condition, not timing
+  }
+  return true;
+}
+
+#ifdef ARCP_CLI_PATH
+ServeProcess::ServeProcess(const std::string& args) {
+  std::string cmd = std::string(ARCP_CLI_PATH) + " serve --listen ws://127.0.0.1:0/arcp " + args +
+                    " & echo $! ; wait";
+  pipe_ = ::popen(cmd.c_str(), "r");
+  if (!pipe_) throw std::runtime_error("popen failed");
+  char line[512];
+  if (!std::fgets(line, sizeof line, pipe_)) throw std::runtime_error("arcp serve: no pid");
+  pid_ = std::string(line).substr(0, std::string(line).find('\n'));
+  if (!std::fgets(line, sizeof line, pipe_)) throw std::runtime_error("arcp serve: no URL");
+  std::string l(line);
+  auto at = l.find("ws://");
+  if (at == std::string::npos) throw std::runtime_error("arcp serve said: " + l);
+  url_ = l.substr(at, l.find('\n') - at);
+}
+
+ServeProcess::~ServeProcess() {
+  kill(SIGTERM);
+  ::pclose(pipe_);
+}
+
+void ServeProcess::kill(int signal) {
+  if (pid_.empty()) return;
+  ::kill(static_cast<pid_t>(std::stol(pid_)), signal);
+  if (signal == SIGKILL) {
+    // The shell's `wait` returns once the child is gone; read to EOF.
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, pipe_)) {
+    }
+    ::pclose(pipe_);
+    pipe_ = ::popen("true", "r");  // the destructor's pclose stays valid
+    pid_.clear();
+  }
+}
+#endif
 
 }  // namespace arcp::test

@@ -2,12 +2,14 @@
 // transport, and a raw peer for wire-level assertions.
 #pragma once
 
+#include <arcp/agent.hpp>
 #include <arcp/client.hpp>
 #include <arcp/conformance_agents.hpp>
 #include <arcp/runtime.hpp>
 #include <arcp/transports.hpp>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -68,5 +70,71 @@ class RawPeer {
 
 /// Drains a job's events until its terminal message; returns them in order.
 std::vector<JobEvent> drain_events(JobHandle& job);
+
+/// An agent the test paces: step i (a `log` "step i") is emitted once the
+/// test has released i steps; it returns `{steps}` after `input.steps`.
+class Gate {
+ public:
+  Gate();
+  void release(int steps = 1);
+  AgentHandler handler() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+/// A fresh directory under /tmp, removed with everything in it.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+/// A memory link through a relay the test controls, to play a network that
+/// goes silent (freeze) or drops (cut) under a client.
+class Relay {
+ public:
+  explicit Relay(Runtime& runtime);
+  ~Relay();
+  /// The end to give a client.
+  std::shared_ptr<Connection> client_end() const { return client_end_; }
+  /// From now on nothing passes in either direction; nobody is told.
+  void freeze();
+  /// Closes both halves, as a dropped connection would.
+  void cut();
+  /// Loses the next job.event frame on its way to the client.
+  void drop_next_event();
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+  std::shared_ptr<Connection> client_end_;
+};
+
+/// Waits (up to kWait) until `pred` holds, re-checking as `poll` fires; for
+/// state that has no event to wait on (runtime stats).
+bool eventually(const std::function<bool()>& pred);
+
+#ifdef ARCP_CLI_PATH
+/// `arcp serve` in its own process (a real process that can be killed -9).
+class ServeProcess {
+ public:
+  /// `args` follow `arcp serve --listen ws://127.0.0.1:0/arcp`.
+  explicit ServeProcess(const std::string& args);
+  ~ServeProcess();
+  const std::string& url() const { return url_; }
+  void kill(int signal);
+
+ private:
+  FILE* pipe_ = nullptr;
+  std::string pid_;
+  std::string url_;
+};
+#endif
 
 }  // namespace arcp::test

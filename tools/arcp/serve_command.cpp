@@ -23,6 +23,10 @@ struct ServeOptions {
   bool stdio = false;
   int heartbeat_sec = 30;
   int cancel_grace_ms = 30000;
+  int resume_window_sec = 600;
+  int retention_sec = 24 * 3600;
+  std::size_t max_buffered_events = 0;  // 0: 1,000,000 on disk, 100,000 in memory
+  std::int64_t back_pressure_lag = 10000;
 };
 
 // Waits for SIGINT/SIGTERM without a signal handler racing the runtime's threads.
@@ -59,11 +63,23 @@ int serve(const ServeOptions& o) {
     ro.allow_anonymous = true;
     fmt::print(stderr, "arcp serve: no --token given; accepting anonymous sessions\n");
   }
-  if (!o.data_dir.empty())
-    fmt::print(stderr,
-               "arcp serve: --data-dir noted; the durable SQLite store is not implemented yet, "
-               "events are kept in memory\n");
-  Runtime rt(ro);
+  ro.resume_window = std::chrono::seconds(o.resume_window_sec);
+  ro.idempotency_window = std::chrono::seconds(o.retention_sec);
+  ro.max_buffered_events = o.max_buffered_events != 0 ? o.max_buffered_events
+                           : o.data_dir.empty()       ? 100000
+                                                      : 1000000;
+  ro.back_pressure_lag = o.back_pressure_lag;
+  ro.data_dir = o.data_dir;
+  if (o.data_dir.empty())
+    fmt::print(stderr, "arcp serve: no --data-dir; sessions and jobs are kept in memory only\n");
+  std::unique_ptr<Runtime> runtime;
+  try {
+    runtime = std::make_unique<Runtime>(ro);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "arcp serve: cannot open the store: {}\n", e.what());
+    return kExitUsage;
+  }
+  Runtime& rt = *runtime;
   if (auto r = register_conformance_agents(rt); !r) {
     fmt::print(stderr, "arcp serve: {}\n", r.error().describe());
     return kExitUsage;
@@ -136,7 +152,21 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
                   "ws:// or wss:// URL to listen on (repeatable; port 0 = any free port)");
   cmd->add_option("--token", o->tokens,
                   "Bearer token mapped to a principal, TOKEN:PRINCIPAL (repeatable)");
-  cmd->add_option("--data-dir", o->data_dir, "Directory for the durable store");
+  cmd->add_option("--data-dir", o->data_dir,
+                  "Directory of the durable SQLite store (sessions, event logs, jobs, keys); "
+                  "without it everything is in memory");
+  cmd->add_option("--resume-window-sec", o->resume_window_sec,
+                  "How long a detached session stays resumable")
+      ->capture_default_str();
+  cmd->add_option("--retention-sec", o->retention_sec,
+                  "How long finished jobs and idempotency keys are kept")
+      ->capture_default_str();
+  cmd->add_option("--max-buffered-events", o->max_buffered_events,
+                  "Events kept per session for replay; a client further behind loses its "
+                  "transport with INTERNAL_ERROR (default: 1000000 with --data-dir, else 100000)");
+  cmd->add_option("--back-pressure-lag", o->back_pressure_lag,
+                  "Unacknowledged events before a status {phase: back_pressure} event")
+      ->capture_default_str();
   cmd->add_option("--tls-cert", o->tls_cert, "PEM certificate chain for wss://");
   cmd->add_option("--tls-key", o->tls_key, "PEM private key for wss://");
   cmd->add_option("--allow-host", o->allow_hosts,
