@@ -66,6 +66,7 @@ struct RuntimeStats {
   std::size_t stored_events = 0;   // events in the store's session logs
   std::size_t stored_jobs = 0;     // job records (running and retained finished)
   std::size_t pending_frames = 0;  // unsent frames held in memory across sessions
+  std::size_t queued_bytes = 0;    // bytes waiting in attached connections' send queues
 };
 
 /// Handler for a registered `x-vendor.*` message type. Return an envelope

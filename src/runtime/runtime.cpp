@@ -183,8 +183,11 @@ RuntimeStats Runtime::stats() const {
   for (const auto& [id, job] : impl_->jobs) jobs.push_back(job);
   s.connections = impl_->handlers.size();
   s.idempotency_keys = impl_->idempotency.size();
-  for (const auto& [id, session] : impl_->sessions)
-    s.pending_frames += session->stats().pending_frames;
+  for (const auto& [id, session] : impl_->sessions) {
+    auto ss = session->stats();
+    s.pending_frames += ss.pending_frames;
+    s.queued_bytes += ss.queued_bytes;
+  }
   lock.unlock();  // lock order is job → runtime: job state is read outside
   for (const auto& job : jobs) s.jobs += is_terminal(job->status()) ? 0 : 1;
   auto st = impl_->store->stats();

@@ -318,7 +318,9 @@ void Session::release_job_slot() {
 
 SessionStats Session::stats() const {
   std::lock_guard lock(mu_);
-  return SessionStats{pending_.size(), next_seq_ - 1, sent_seq_, acked_seq_, retained_from_};
+  return SessionStats{pending_.size(), next_seq_ - 1,
+                      sent_seq_,       acked_seq_,
+                      retained_from_,  connection_ ? connection_->queued_bytes() : 0};
 }
 
 }  // namespace arcp::runtime

@@ -45,6 +45,7 @@ struct SessionStats {
   std::int64_t sent_seq = 0;
   std::int64_t acked_seq = 0;
   std::int64_t retained_from = 1;
+  std::size_t queued_bytes = 0;  // waiting in the attached connection's send queue
 };
 
 class Session : public std::enable_shared_from_this<Session>, public store::DurableSink {

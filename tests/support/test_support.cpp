@@ -184,6 +184,7 @@ struct Relay::State {
   std::mutex mu;
   bool frozen = false;
   bool drop_next_event = false;
+  std::function<void(const std::string&)> tap;
   std::shared_ptr<Connection> to_client;   // relay's end of the client pair
   std::shared_ptr<Connection> to_runtime;  // relay's end of the runtime pair
 };
@@ -200,9 +201,11 @@ Relay::Relay(Runtime& runtime) : state_(std::make_shared<State>()) {
       auto st = weak.lock();
       if (!st) return;
       std::shared_ptr<Connection> out;
+      std::function<void(const std::string&)> tap;
       {
         std::lock_guard lock(st->mu);
         if (st->frozen) return;
+        if (to_runtime) tap = st->tap;
         if (!to_runtime && st->drop_next_event &&
             text.find("\"type\":\"job.event\"") != std::string::npos) {
           st->drop_next_event = false;
@@ -210,6 +213,7 @@ Relay::Relay(Runtime& runtime) : state_(std::make_shared<State>()) {
         }
         out = to_runtime ? st->to_runtime : st->to_client;
       }
+      if (tap) tap(text);
       if (out) out->send(make_frame(std::move(text)));
     };
     h.on_closed = [weak, to_runtime] {
@@ -244,6 +248,11 @@ Relay::~Relay() {
 void Relay::freeze() {
   std::lock_guard lock(state_->mu);
   state_->frozen = true;
+}
+
+void Relay::on_client_frame(std::function<void(const std::string&)> tap) {
+  std::lock_guard lock(state_->mu);
+  state_->tap = std::move(tap);
 }
 
 void Relay::drop_next_event() {

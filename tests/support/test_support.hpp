@@ -109,6 +109,8 @@ class Relay {
   void cut();
   /// Loses the next job.event frame on its way to the client.
   void drop_next_event();
+  /// Sees every frame the client sends (on the relay's thread).
+  void on_client_frame(std::function<void(const std::string&)> tap);
 
  private:
   struct State;
