@@ -48,6 +48,13 @@ struct ClientOptions {
   /// Reopens the transport for a resume. The URL form of connect() sets it;
   /// set it yourself for other transports.
   std::function<Result<std::shared_ptr<Connection>>()> reconnect;
+  /// Called after every welcome (the token rotates each time): persist it
+  /// if another process may resume this session.
+  std::function<void(const ResumeState&)> on_resume_state;
+  /// Consulted before each resume attempt: another process may have resumed
+  /// the session meanwhile and holds the newer token. A state for another
+  /// session is ignored.
+  std::function<std::optional<ResumeState>()> load_resume_state;
   /// With `heartbeat`: ping when idle, declare HEARTBEAT_LOST (and resume)
   /// after two silent intervals (§6.4).
   bool heartbeat_watchdog = true;

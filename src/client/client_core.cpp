@@ -272,7 +272,7 @@ void Client::Core::on_frame(std::uint64_t gen, const std::string& text) {
 
 void Client::Core::on_welcome(const Envelope& env) {
   auto w = Welcome::from_json(env.payload);
-  std::lock_guard lock(mu);
+  std::unique_lock lock(mu);
   if (!w) {
     handshake_error = w.error();
   } else {
@@ -285,6 +285,11 @@ void Client::Core::on_welcome(const Envelope& env) {
     welcomed = true;
   }
   cv.notify_all();
+  if (w && opts.on_resume_state) {
+    ResumeState state{session_id, resume_token, last_seq};
+    lock.unlock();
+    opts.on_resume_state(state);
+  }
 }
 
 void Client::Core::on_session_error(const Envelope& env) {

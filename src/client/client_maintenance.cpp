@@ -77,10 +77,16 @@ void Client::Core::run_resume() {
   auto give_up_at = clock::now() + opts.resume_give_up_after;
   auto delay = opts.resume_backoff_initial;
   Error last_error(ErrorCode::kInternalError, "connection lost");
+  int refusals = 0;  // UNAUTHENTICATED while another process may hold the newer token
   for (;;) {
     {
       std::unique_lock lock(mu);
       if (cv.wait_for(lock, delay, [&] { return stopping; })) return;
+    }
+    if (opts.load_resume_state) {
+      auto shared = opts.load_resume_state();
+      std::lock_guard lock(mu);
+      if (shared && shared->session_id == session_id) resume_token = shared->resume_token;
     }
     auto c = opts.reconnect();
     if (c) {
@@ -125,8 +131,11 @@ void Client::Core::run_resume() {
       c.value()->close();
       // The runtime said no for good: the session cannot come back.
       auto code = last_error.code;
-      if (code == ErrorCode::kResumeWindowExpired || code == ErrorCode::kUnauthenticated ||
-          code == ErrorCode::kInvalidRequest)
+      bool maybe_newer_token = code == ErrorCode::kUnauthenticated &&
+                               static_cast<bool>(opts.load_resume_state) && ++refusals <= 5;
+      if (!maybe_newer_token &&
+          (code == ErrorCode::kResumeWindowExpired || code == ErrorCode::kUnauthenticated ||
+           code == ErrorCode::kInvalidRequest))
         return lose(last_error);
     } else {
       last_error = c.error();

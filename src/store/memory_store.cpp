@@ -65,6 +65,22 @@ class MemoryStore final : public Store {
     return out;
   }
 
+  std::vector<EventRecord> scan_events(const EventScan& scan) override {
+    std::vector<EventRecord> out;
+    std::lock_guard lock(mu_);
+    for (const auto& [sid, log] : logs_) {
+      if (!scan.session_id.empty() && sid != scan.session_id) continue;
+      for (const auto& r : log) {
+        if (out.size() >= scan.limit) return out;
+        if (r.seq <= scan.after_seq) continue;
+        if (!scan.job_id.empty() && r.job_id != scan.job_id) continue;
+        if (scan.after && std::make_pair(sid, r.seq) <= *scan.after) continue;
+        out.push_back(r);
+      }
+    }
+    return out;
+  }
+
   std::pair<std::int64_t, std::int64_t> seq_range(const std::string& session_id) override {
     std::lock_guard lock(mu_);
     auto it = logs_.find(session_id);

@@ -109,6 +109,28 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  std::vector<EventRecord> scan_events(const EventScan& scan) override {
+    flush();
+    std::string sql = "SELECT session_id, seq, job_id, frame FROM events WHERE seq>?";
+    if (!scan.session_id.empty()) sql += " AND session_id=?";
+    if (!scan.job_id.empty()) sql += " AND job_id=?";
+    if (scan.after) sql += " AND (session_id>? OR (session_id=? AND seq>?))";
+    sql += " ORDER BY session_id, seq LIMIT ?";
+    std::vector<EventRecord> out;
+    std::lock_guard lock(db_mu_);
+    auto s = db_.prepare(sql.c_str());
+    int i = 1;
+    s.bind(i++, scan.after_seq);
+    if (!scan.session_id.empty()) s.bind(i++, scan.session_id);
+    if (!scan.job_id.empty()) s.bind(i++, scan.job_id);
+    if (scan.after)
+      s.bind(i++, scan.after->first).bind(i++, scan.after->first).bind(i++, scan.after->second);
+    s.bind(i++, static_cast<std::int64_t>(scan.limit));
+    while (s.step())
+      out.push_back(EventRecord{s.text(0), s.int64(1), s.text(2), make_frame(s.text(3))});
+    return out;
+  }
+
   std::pair<std::int64_t, std::int64_t> seq_range(const std::string& session_id) override {
     std::lock_guard lock(db_mu_);
     auto s = db_.prepare("SELECT MIN(seq), MAX(seq) FROM events WHERE session_id=?");
@@ -406,6 +428,11 @@ class SqliteStore final : public Store {
 
 Result<std::shared_ptr<Store>> open_sqlite_store(const std::string& dir, SqliteOptions options) {
   std::error_code ec;
+  if (options.read_only) {
+    auto path = std::filesystem::path(dir) / "arcp.db";
+    if (!std::filesystem::exists(path, ec))
+      return Error(ErrorCode::kInternalError, "no store at " + path.string());
+  }
   std::filesystem::create_directories(dir, ec);
   if (ec)
     return Error(ErrorCode::kInternalError,

@@ -67,6 +67,17 @@ struct IdempotencyRecord {
   std::int64_t created_ms = 0;
 };
 
+/// A scan over every session's log (for offline inspection), ordered by
+/// (session_id, seq); empty filters match everything.
+struct EventScan {
+  std::string session_id;
+  std::string job_id;
+  std::int64_t after_seq = 0;  // within each session
+  /// Keyset cursor: rows strictly after (session_id, seq).
+  std::optional<std::pair<std::string, std::int64_t>> after;
+  std::size_t limit = 1000;
+};
+
 /// Told when appended events are persisted (in seq order per session).
 class DurableSink {
  public:
@@ -95,6 +106,7 @@ class Store {
   virtual std::vector<EventRecord> read_job_events(const std::string& session_id,
                                                    const std::string& job_id,
                                                    std::int64_t after_seq) = 0;
+  virtual std::vector<EventRecord> scan_events(const EventScan& scan) = 0;
   /// Lowest and highest retained seq of a session (0,0 when none).
   virtual std::pair<std::int64_t, std::int64_t> seq_range(const std::string& session_id) = 0;
   /// Frees events with seq ≤ `upto_seq` (acknowledged or evicted).
@@ -134,6 +146,8 @@ struct SqliteOptions {
   std::size_t max_batch = 4096;
   /// Writes queued beyond this block the appender until the disk catches up.
   std::size_t max_queue = 65536;
+  /// Opens an existing store for reading only (`arcp tail` beside a live runtime).
+  bool read_only = false;
 };
 
 /// Opens (creating if needed) `<dir>/arcp.db`.

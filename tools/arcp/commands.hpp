@@ -11,6 +11,10 @@ void add_serve_command(CLI::App& app, std::function<int()>& run);
 void add_submit_command(CLI::App& app, std::function<int()>& run);
 void add_demo_command(CLI::App& app, std::function<int()>& run);
 void add_bench_command(CLI::App& app, std::function<int()>& run);
+void add_jobs_command(CLI::App& app, std::function<int()>& run);
+void add_watch_command(CLI::App& app, std::function<int()>& run);
+void add_cancel_command(CLI::App& app, std::function<int()>& run);
+void add_tail_command(CLI::App& app, std::function<int()>& run);
 
 /// Exit codes of `arcp submit` (and demo): the job's outcome.
 enum ExitCode : int {

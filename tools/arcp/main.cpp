@@ -11,6 +11,10 @@ int main(int argc, char** argv) {
   arcp::cli::add_submit_command(app, run);
   arcp::cli::add_demo_command(app, run);
   arcp::cli::add_bench_command(app, run);
+  arcp::cli::add_jobs_command(app, run);
+  arcp::cli::add_watch_command(app, run);
+  arcp::cli::add_cancel_command(app, run);
+  arcp::cli::add_tail_command(app, run);
   app.add_subcommand("version", "Print the version")->callback([&] {
     run = [] {
       fmt::print("arcp {} (ARCP protocol 1.1)\n", "0.1.0");

@@ -1,9 +1,12 @@
 #include <fmt/core.h>
 
 #include <arcp/client.hpp>
+#include <arcp/ids.hpp>
+#include <mutex>
 
 #include "commands.hpp"
 #include "event_printer.hpp"
+#include "session_state.hpp"
 
 namespace arcp::cli {
 namespace {
@@ -19,6 +22,7 @@ struct SubmitArgs {
   std::string trace_id;
   std::int64_t max_runtime = 0;
   bool json_lines = false;
+  std::string state_dir = default_state_dir();
 };
 
 std::optional<json::object> parse_object_arg(const std::string& text, const char* what) {
@@ -49,12 +53,33 @@ int submit(const SubmitArgs& a) {
     if (!l) return kExitUsage;
     so.lease_constraints = *l;
   }
-  so.idempotency_key = a.idempotency_key;
+  // Always keyed: a submit in flight when the connection drops is re-sent
+  // after the resume and cannot start the job twice (§7.2).
+  so.idempotency_key = a.idempotency_key.empty() ? new_id("cli") : a.idempotency_key;
   so.trace_id = a.trace_id;
   if (a.max_runtime > 0) so.max_runtime_sec = a.max_runtime;
 
   ClientOptions co;
   co.token = a.token;
+  // No auto-ack: acked events may be freed, and `arcp cancel` resumes from
+  // the seq recorded below, which trails what this process has seen.
+  co.ack_every_events = 0;
+  // The session's resume state is shared through a 0600 file so that
+  // `arcp cancel` can act for this session from another process; both sides
+  // pick up the token the other rotated.
+  auto job_id = std::make_shared<std::string>();
+  auto mu = std::make_shared<std::mutex>();
+  co.on_resume_state = [a, job_id, mu](const ResumeState& st) {
+    std::lock_guard lock(*mu);
+    if (!job_id->empty()) save_session(a.state_dir, *job_id, {a.url, st});
+  };
+  co.load_resume_state = [a, job_id, mu]() -> std::optional<ResumeState> {
+    std::lock_guard lock(*mu);
+    if (job_id->empty()) return std::nullopt;
+    auto saved = load_session(a.state_dir, *job_id);
+    if (!saved) return std::nullopt;
+    return saved->state;
+  };
   auto client = Client::connect(a.url, co);
   if (!client) {
     fmt::print(stderr, "arcp submit: cannot open session: {}\n", client.error().describe());
@@ -72,11 +97,26 @@ int submit(const SubmitArgs& a) {
     if (!a.json_lines) fmt::print(stderr, "arcp submit: rejected: {}\n", job.error().describe());
     return kExitJobError;
   }
+  {
+    std::lock_guard lock(*mu);
+    *job_id = job->job_id();
+    save_session(a.state_dir, *job_id, {a.url, (*client)->resume_state()});
+  }
   EventPrinter printer(stdout);
+  auto last_save = std::chrono::steady_clock::now();
   if (!a.json_lines) {
     fmt::print("→ job {} accepted as {} (trace {})\n", job->job_id(), job->accepted().agent,
                job->accepted().trace_id);
-    job->on_event([&printer](const JobEvent& ev) { printer.print(ev); });
+    job->on_event([&](const JobEvent& ev) {
+      printer.print(ev);
+      // Keep the record's seq recent so `arcp cancel` replays little.
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_save > std::chrono::milliseconds(500)) {
+        last_save = now;
+        std::lock_guard lock(*mu);
+        save_session(a.state_dir, *job_id, {a.url, (*client)->resume_state()});
+      }
+    });
   }
   auto outcome = job->result();
   int code = kExitSuccess;
@@ -98,6 +138,7 @@ int submit(const SubmitArgs& a) {
     code = printer.print_outcome(*job, outcome);
   }
   (void)(*client)->close();
+  forget_session(a.state_dir, job->job_id());
   return code;
 }
 
@@ -117,6 +158,9 @@ void add_submit_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--max-runtime", a->max_runtime, "max_runtime_sec")->check(CLI::PositiveNumber);
   cmd->add_option("--trace-id", a->trace_id, "trace id (32 hex) or W3C traceparent");
   cmd->add_flag("--json", a->json_lines, "Print every received envelope as one JSON line");
+  cmd->add_option("--state-dir", a->state_dir,
+                  "Where the session is recorded for `arcp cancel` (files are 0600)")
+      ->capture_default_str();
   cmd->callback([a, &run] { run = [a] { return submit(*a); }; });
 }
 

@@ -1,0 +1,84 @@
+// `arcp jobs`: the jobs this principal may see (§6.6), as a table or JSON.
+#include <fmt/core.h>
+
+#include <arcp/client.hpp>
+
+#include "commands.hpp"
+
+namespace arcp::cli {
+namespace {
+
+struct JobsArgs {
+  std::string url;
+  std::string token;
+  std::vector<std::string> status;
+  std::string agent;
+  std::string created_after;
+  std::string created_before;
+  std::int64_t page_size = 100;
+  bool json_lines = false;
+};
+
+int list(const JobsArgs& a) {
+  ClientOptions co;
+  co.token = a.token;
+  auto client = Client::connect(a.url, co);
+  if (!client) {
+    fmt::print(stderr, "arcp jobs: cannot open session: {}\n", client.error().describe());
+    return kExitUsage;
+  }
+  if (!(*client)->features().has(feature::kListJobs)) {
+    fmt::print(stderr, "arcp jobs: the runtime does not offer list_jobs\n");
+    return kExitUsage;
+  }
+  ListJobsFilter filter{a.status, a.agent, a.created_after, a.created_before};
+  auto pages = (*client)->list_jobs(filter, a.page_size);
+  if (!a.json_lines)
+    fmt::print("{:<32} {:<22} {:<10} {:<24} {:>8}\n", "JOB", "AGENT", "STATUS", "CREATED",
+               "LAST SEQ");
+  std::size_t count = 0;
+  while (auto page = pages.next()) {
+    if (!*page) {
+      fmt::print(stderr, "arcp jobs: {}\n", page->error().describe());
+      return kExitJobError;
+    }
+    for (const auto& j : (*page)->jobs) {
+      ++count;
+      if (a.json_lines) {
+        json::object o{{"job_id", j.job_id},
+                       {"agent", j.agent},
+                       {"status", to_string(j.status)},
+                       {"created_at", j.created_at},
+                       {"trace_id", j.trace_id},
+                       {"last_event_seq", j.last_event_seq},
+                       {"lease", j.lease}};
+        fmt::print("{}\n", json::serialize(o));
+      } else {
+        fmt::print("{:<32} {:<22} {:<10} {:<24} {:>8}\n", j.job_id, j.agent, to_string(j.status),
+                   j.created_at, j.last_event_seq);
+      }
+    }
+  }
+  if (!a.json_lines) fmt::print("{} job(s)\n", count);
+  (void)(*client)->close();
+  return kExitSuccess;
+}
+
+}  // namespace
+
+void add_jobs_command(CLI::App& app, std::function<int()>& run) {
+  auto a = std::make_shared<JobsArgs>();
+  auto* cmd = app.add_subcommand("jobs", "List the jobs this principal may see");
+  cmd->add_option("--url", a->url, "Runtime URL: ws://, wss:// or stdio:<command>")->required();
+  cmd->add_option("--token", a->token, "Bearer token");
+  cmd->add_option("--status", a->status, "Only these statuses (repeatable)");
+  cmd->add_option("--agent", a->agent, "Only this agent (name, or name@version)");
+  cmd->add_option("--created-after", a->created_after, "RFC 3339 time");
+  cmd->add_option("--created-before", a->created_before, "RFC 3339 time");
+  cmd->add_option("--page-size", a->page_size, "Jobs per session.list_jobs request")
+      ->check(CLI::Range(1, 1000));
+  cmd->add_flag("--json", a->json_lines, "One JSON object per job");
+  cmd->callback([a, &run] { run = [a] { return list(*a); }; });
+}
+
+}  // namespace arcp::cli
