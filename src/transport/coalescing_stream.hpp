@@ -6,6 +6,7 @@
 // pongs, close) goes out together in the next write, in order.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
@@ -57,11 +58,19 @@ class CoalescingStream {
                 ex, boost::beast::bind_handler(std::move(h), boost::beast::error_code{}, n));
             return;
           }
-          read_buf_.resize(kReadChunk);
+          // An idle connection waits with a small buffer (RSS per idle session);
+          // a busy one, whose last read filled its buffer, reads 64 KiB at a time.
+          if (read_chunk_ < kReadChunk && read_buf_.capacity() > 4 * kSmallReadChunk)
+            std::string().swap(read_buf_);
+          read_buf_.resize(read_chunk_);
           read_pos_ = 0;
           next_.async_read_some(
               boost::asio::buffer(read_buf_),
               [this, bufs, h = std::move(h)](boost::beast::error_code ec, std::size_t got) mutable {
+                if (got == read_chunk_)
+                  read_chunk_ = kReadChunk;
+                else if (got < kSmallReadChunk)
+                  read_chunk_ = kSmallReadChunk;
                 read_buf_.resize(got);
                 std::size_t n = 0;
                 if (!ec) {
@@ -81,8 +90,10 @@ class CoalescingStream {
     p.append(header);
     p.append(payload);
     if (!state_->flushing) flush();
+    note_unsent(*state_);
   }
-  std::size_t pending_bytes() const { return state_->pending.size() + state_->inflight.size(); }
+  /// Bytes accepted but not yet written to the socket; safe from any thread.
+  std::size_t unsent_bytes() const { return state_->unsent.load(std::memory_order_relaxed); }
 
   template <class ConstBufferSequence, class WriteHandler>
   auto async_write_some(const ConstBufferSequence& buffers, WriteHandler&& handler) {
@@ -99,6 +110,7 @@ class CoalescingStream {
           state_->pending.resize(old + n);
           boost::asio::buffer_copy(boost::asio::buffer(state_->pending.data() + old, n), bufs);
           if (!state_->flushing) flush();
+          note_unsent(*state_);
           boost::asio::post(
               ex, boost::beast::bind_handler(std::move(h), boost::beast::error_code{}, n));
         },
@@ -133,7 +145,12 @@ class CoalescingStream {
     std::string inflight;
     bool flushing = false;
     boost::beast::error_code error;
+    std::atomic<std::size_t> unsent{0};  // pending + inflight, for back-pressure readers
   };
+
+  static void note_unsent(State& st) {
+    st.unsent.store(st.pending.size() + st.inflight.size(), std::memory_order_relaxed);
+  }
 
   void flush() {
     auto st = state_;
@@ -145,6 +162,7 @@ class CoalescingStream {
                                std::lock_guard lock(st->mu);
                                st->flushing = false;
                                st->inflight.clear();
+                               note_unsent(*st);
                                if (ec) {
                                  st->error = ec;
                                  return;
@@ -154,6 +172,8 @@ class CoalescingStream {
   }
 
   static constexpr std::size_t kReadChunk = 64 * 1024;
+  static constexpr std::size_t kSmallReadChunk = 2 * 1024;
+  std::size_t read_chunk_ = kSmallReadChunk;
   NextLayer next_;
   std::shared_ptr<State> state_ = std::make_shared<State>();
   std::string read_buf_;

@@ -76,7 +76,9 @@ class WsConnection final : public Connection,
 
   std::size_t queued_bytes() const override {
     std::lock_guard lock(mu_);
-    return queued_bytes_ + layer_pending_.load(std::memory_order_relaxed);
+    std::size_t layer = 0;
+    if constexpr (kCoalescing) layer = ws_.next_layer().unsent_bytes();
+    return queued_bytes_ + layer;
   }
   std::string description() const override { return name_; }
 
@@ -86,14 +88,20 @@ class WsConnection final : public Connection,
 
  private:
   void do_read() {
-    ws_.async_read_some(read_buf_, 64 * 1024,
+    ws_.async_read_some(read_buf_, read_hint_,
                         [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
                           self->on_read(ec, n);
                         });
   }
 
-  void on_read(beast::error_code ec, std::size_t) {
+  void on_read(beast::error_code ec, std::size_t got) {
     if (ec) return finish();
+    // Grow the read size while reads fill it; give memory back when idle.
+    if (got >= read_hint_) {
+      read_hint_ = kBusyReadHint;
+    } else if (got < kIdleReadHint) {
+      read_hint_ = kIdleReadHint;
+    }
     auto data = read_buf_.cdata();
     std::size_t size = data.size();
     if (!oversize_ && message_.size() + size > max_frame_) {
@@ -107,6 +115,8 @@ class WsConnection final : public Connection,
     else
       message_.append(static_cast<const char*>(data.data()), size);
     read_buf_.consume(size);
+    if (read_hint_ == kIdleReadHint && read_buf_.capacity() > 4 * kIdleReadHint)
+      read_buf_.shrink_to_fit();
     if (ws_.is_message_done()) {
       if (oversize_) {
         if (handlers_.on_oversize) handlers_.on_oversize(discarded_);
@@ -182,7 +192,6 @@ class WsConnection final : public Connection,
         auto& layer = ws_.next_layer();
         char header[10];
         for (const auto& f : batch) layer.append_raw(frame_header(f->size(), header), *f);
-        layer_pending_.store(layer.pending_bytes(), std::memory_order_relaxed);
         batch.clear();
       }
     }
@@ -225,7 +234,10 @@ class WsConnection final : public Connection,
   std::size_t max_frame_;
   std::string name_;
   ConnectionHandlers handlers_;
+  static constexpr std::size_t kIdleReadHint = 4 * 1024;
+  static constexpr std::size_t kBusyReadHint = 64 * 1024;
   beast::flat_buffer read_buf_;
+  std::size_t read_hint_ = kIdleReadHint;
   std::string message_;
   bool oversize_ = false;
   std::size_t discarded_ = 0;
@@ -237,7 +249,6 @@ class WsConnection final : public Connection,
   bool closing_ = false;
   bool closed_ = false;
   std::atomic<bool> finished_{false};
-  std::atomic<std::size_t> layer_pending_{0};
   const bool server_role_;
   std::function<void()> finished_hook_;
 };

@@ -11,51 +11,12 @@
 #include <chrono>
 
 #include "bench_baseline.hpp"
+#include "bench_support.hpp"
 #include "child_process.hpp"
 #include "commands.hpp"
 
 namespace arcp::cli {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-struct BenchArgs {
-  std::int64_t events = 100000;
-  std::int64_t jobs = 8;
-  std::int64_t per_job = 12500;
-  std::int64_t submits = 1000;
-  std::string transport = "both";
-  std::string url;  // bench an already running runtime instead of spawning one
-  std::string token = "bench-token";
-  bool baseline = false;
-};
-
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-/// Runs `n_jobs` chatty jobs of `per_job` log events concurrently; returns events/s.
-Result<double> stream_events(Client& client, std::int64_t n_jobs, std::int64_t per_job) {
-  std::atomic<std::int64_t> seen{0};
-  std::vector<JobHandle> handles;
-  auto start = Clock::now();
-  for (std::int64_t j = 0; j < n_jobs; ++j) {
-    SubmitOptions so;
-    so.agent = "chatty";
-    so.input = json::object{{"n", per_job}, {"kind", "log"}};
-    auto h = client.submit(so);
-    if (!h) return h.error();
-    h->on_event([&seen](const JobEvent&) { seen.fetch_add(1, std::memory_order_relaxed); });
-    handles.push_back(std::move(h.value()));
-  }
-  for (auto& h : handles)
-    if (auto r = h.result(); !r) return r.error();
-  double secs = seconds_since(start);
-  if (seen.load() != n_jobs * per_job)
-    return Error(ErrorCode::kInternalError,
-                 fmt::format("saw {} events, expected {}", seen.load(), n_jobs * per_job));
-  return static_cast<double>(seen.load()) / secs;
-}
 
 struct Latency {
   double p50_us = 0, p99_us = 0;
@@ -98,21 +59,17 @@ int run_suite(const std::string& label, Client& client, const BenchArgs& a) {
 }
 
 int bench(const BenchArgs& a) {
+  if (a.durable) return bench_durable(a);
   int rc = 0;
   double ws_rate = 0;
   if (a.transport == "ws" || a.transport == "both") {
     std::optional<ChildProcess> child;
     std::string url = a.url;
     if (url.empty()) {
-      child.emplace(ChildProcess::spawn({self_executable(), "serve", "--listen",
-                                         "ws://127.0.0.1:0/arcp", "--token", a.token + ":bench"})
-                        .value_or(ChildProcess::failed()));
-      if (child->pid() <= 0) return fmt::print(stderr, "bench: cannot spawn runtime\n"), 1;
-      auto line = child->read_line();
-      const std::string prefix = "listening on ";
-      if (!line || line->rfind(prefix, 0) != 0)
-        return fmt::print(stderr, "bench: runtime did not start\n"), 1;
-      url = line->substr(prefix.size());
+      auto spawned = spawn_runtime(a.token, {});
+      if (!spawned) return fmt::print(stderr, "bench: {}\n", spawned.error().describe()), 1;
+      url = spawned->second;
+      child.emplace(std::move(spawned->first));
     }
     ClientOptions co;
     co.token = a.token;
@@ -182,6 +139,13 @@ void add_bench_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--token", a->token, "Bearer token for --url");
   cmd->add_flag("--baseline", a->baseline,
                 "Also measure bare Beast WebSocket streaming of the same frame size");
+  cmd->add_flag("--durable", a->durable,
+                "Measure durable sessions instead: SQLite vs memory store events/s, replay "
+                "rate on resume, RSS per idle session");
+  cmd->add_option("--replay-events", a->replay_events, "Stored events replayed on resume")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--sessions", a->sessions, "Idle sessions for the RSS measurement")
+      ->check(CLI::PositiveNumber);
   cmd->callback([a, &run] { run = [a] { return bench(*a); }; });
 }
 

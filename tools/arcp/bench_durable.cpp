@@ -1,0 +1,201 @@
+// `arcp bench --durable`: what durable sessions cost, end to end against a
+// runtime in a second process — events/s with the SQLite store against the
+// memory store, replay rate when a session resumes, and runtime RSS per idle
+// connected session with heartbeats.
+#include <fmt/core.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <arcp/ids.hpp>
+#include <arcp/transports.hpp>
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include "bench_support.hpp"
+
+namespace arcp::cli {
+namespace {
+
+/// Resident set of `pid` in KiB (from /proc), 0 if unreadable.
+std::int64_t rss_kib(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
+  return 0;
+}
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "arcp-bench-XXXXXX").string();
+    path = ::mkdtemp(tmpl.data()) ? tmpl : std::string();
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path.empty()) std::filesystem::remove_all(path, ec);
+  }
+};
+
+/// Counts frames on a raw connection; wakes a waiter at a target count.
+struct FrameCounter {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::int64_t seq_frames = 0;
+  bool welcomed = false;
+  bool closed = false;
+  Clock::time_point last_frame;
+
+  ConnectionHandlers handlers() {
+    ConnectionHandlers h;
+    h.on_frame = [this](std::string text) {
+      bool seq = text.find("\"event_seq\"") != std::string::npos;
+      bool welcome = text.find("\"session.welcome\"") != std::string::npos;
+      std::lock_guard lock(mu);
+      if (seq) ++seq_frames;
+      if (welcome) welcomed = true;
+      last_frame = Clock::now();
+      cv.notify_all();
+    };
+    h.on_closed = [this] {
+      std::lock_guard lock(mu);
+      closed = true;
+      cv.notify_all();
+    };
+    return h;
+  }
+};
+
+std::string hello_text(const std::string& token, const json::array& features,
+                       const std::optional<ResumeState>& resume) {
+  Hello h;
+  h.client_name = "arcp-bench";
+  h.client_version = "1";
+  h.token = token;
+  h.features = FeatureSet::from_json(features);
+  if (resume)
+    h.resume = ResumeRequest{resume->session_id, resume->resume_token, resume->last_event_seq};
+  Envelope env;
+  env.id = new_id("msg");
+  env.type = std::string(msg::kHello);
+  env.payload = h.to_json();
+  return encode_envelope(env);
+}
+
+Result<double> one_job_rate(const std::string& url, const BenchArgs& a) {
+  ClientOptions co;
+  co.token = a.token;
+  auto client = Client::connect(url, co);
+  if (!client) return client.error();
+  (void)stream_events(**client, 1, a.events);  // warm-up
+  auto rate = stream_events(**client, 1, a.events);
+  (void)(*client)->close();
+  return rate;
+}
+
+/// Stores `n` events in a session, then times a resume that replays them all.
+Result<double> replay_rate(const std::string& url, const BenchArgs& a, std::int64_t n) {
+  ClientOptions co;
+  co.token = a.token;
+  co.ack_every_events = 0;  // keep everything in the log
+  auto client = Client::connect(url, co);
+  if (!client) return client.error();
+  auto job = (*client)->submit({.agent = "chatty", .input = json::object{{"n", n}}});
+  if (!job) return job.error();
+  if (auto r = job->result(); !r) return r.error();
+  ResumeState state = (*client)->resume_state();
+  state.last_event_seq = 0;
+  (void)(*client)->close();
+
+  FrameCounter counter;  // outlives the connection whose callbacks use it
+  auto conn = connect_websocket(url, {});
+  if (!conn) return conn.error();
+  (*conn)->start(counter.handlers());
+  auto start = Clock::now();
+  (*conn)->send(make_frame(hello_text(a.token, json::array{}, state)));
+  std::unique_lock lock(counter.mu);
+  if (!counter.cv.wait_for(lock, std::chrono::seconds(120),
+                           [&] { return counter.seq_frames >= n + 1 || counter.closed; }))
+    return Error(ErrorCode::kTimeout, "replay did not finish");
+  if (counter.seq_frames < n + 1)
+    return Error(ErrorCode::kInternalError,
+                 fmt::format("replay stopped after {} events", counter.seq_frames));
+  double secs = std::chrono::duration<double>(counter.last_frame - start).count();
+  lock.unlock();
+  (*conn)->close();
+  return static_cast<double>(n + 1) / secs;
+}
+
+/// Opens `n` idle sessions (heartbeat negotiated) and reports the runtime's
+/// RSS growth per session.
+Result<double> idle_session_kib(const BenchArgs& a) {
+  auto server = spawn_runtime(a.token, {"--heartbeat-sec", "30"});
+  if (!server) return server.error();
+  auto& [child, url] = server.value();
+  // A first session warms up the runtime's one-time allocations.
+  std::vector<std::unique_ptr<FrameCounter>> counters;  // outlive the connections
+  std::vector<std::shared_ptr<Connection>> conns;
+  auto open_one = [&]() -> Result<void> {
+    auto conn = connect_websocket(url, {});
+    if (!conn) return conn.error();
+    counters.push_back(std::make_unique<FrameCounter>());
+    (*conn)->start(counters.back()->handlers());
+    (*conn)->send(make_frame(hello_text(a.token, json::array{"heartbeat"}, std::nullopt)));
+    conns.push_back(conn.value());
+    return {};
+  };
+  auto welcomed = [&](FrameCounter& c) {
+    std::unique_lock lock(c.mu);
+    return c.cv.wait_for(lock, std::chrono::seconds(30), [&] { return c.welcomed; });
+  };
+  if (auto r = open_one(); !r) return r.error();
+  if (!welcomed(*counters.back())) return Error(ErrorCode::kTimeout, "no welcome");
+  std::int64_t before = rss_kib(child.pid());
+  for (std::int64_t i = 0; i < a.sessions; ++i)
+    if (auto r = open_one(); !r) return r.error();
+  for (auto& c : counters)
+    if (!welcomed(*c)) return Error(ErrorCode::kTimeout, "a session got no welcome");
+  std::int64_t after = rss_kib(child.pid());
+  // Stop the runtime first: the client ends then see the socket drop at once
+  // instead of waiting out a close handshake each.
+  ::kill(child.pid(), SIGKILL);
+  conns.clear();
+  return static_cast<double>(after - before) / static_cast<double>(a.sessions);
+}
+
+}  // namespace
+
+int bench_durable(const BenchArgs& a) {
+  TempDir dir;
+  auto memory = spawn_runtime(a.token, {});
+  auto durable = spawn_runtime(a.token, {"--data-dir", dir.path});
+  if (!memory || !durable) return fmt::print(stderr, "bench: cannot spawn runtimes\n"), 1;
+  fmt::print("Durable sessions, runtime in a second process\n");
+
+  auto mem_rate = one_job_rate(memory->second, a);
+  auto sql_rate = one_job_rate(durable->second, a);
+  if (!mem_rate || !sql_rate)
+    return fmt::print(stderr, "bench: {}\n",
+                      (!mem_rate ? mem_rate.error() : sql_rate.error()).describe()),
+           1;
+  fmt::print("store      memory, 1 job × {} events        {:>12.0f} events/s\n", a.events,
+             *mem_rate);
+  fmt::print(
+      "store      sqlite, 1 job × {} events        {:>12.0f} events/s  ({:.0f}% of memory)\n",
+      a.events, *sql_rate, 100.0 * *sql_rate / *mem_rate);
+
+  auto replay = replay_rate(durable->second, a, a.replay_events);
+  if (!replay) return fmt::print(stderr, "bench: replay: {}\n", replay.error().describe()), 1;
+  fmt::print("replay     sqlite, resume from seq 0, {} events {:>10.0f} events/s\n",
+             a.replay_events + 1, *replay);
+
+  auto idle = idle_session_kib(a);
+  if (!idle) return fmt::print(stderr, "bench: idle sessions: {}\n", idle.error().describe()), 1;
+  fmt::print("idle       {} sessions with heartbeats         {:>9.1f} KiB RSS per session\n",
+             a.sessions, *idle);
+  return 0;
+}
+
+}  // namespace arcp::cli
