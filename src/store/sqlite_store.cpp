@@ -331,15 +331,19 @@ class SqliteStore final : public Store {
   void write(std::function<void(SqliteDb&)> f) { enqueue(Op{{}, nullptr, std::move(f)}); }
 
   void enqueue(Op op) {
+    bool wake = false;
     {
       std::unique_lock lock(mu_);
       // Bounded queue: a disk slower than the agents slows the agents, not memory.
       if (std::this_thread::get_id() != writer_.get_id())
         space_cv_.wait(lock, [&] { return queue_.size() < options_.max_queue || stopping_; });
+      // Only the first op of a batch wakes the writer; while it commits,
+      // later ones gather for the next transaction without a syscall each.
+      wake = queue_.empty() && !writer_busy_;
       queue_.push_back(std::move(op));
       ++enqueued_;
     }
-    cv_.notify_one();
+    if (wake) cv_.notify_one();
   }
 
   void write_loop() {
@@ -347,8 +351,10 @@ class SqliteStore final : public Store {
     for (;;) {
       {
         std::unique_lock lock(mu_);
+        writer_busy_ = false;
         cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
         if (queue_.empty()) return;  // stopping with nothing left
+        writer_busy_ = true;
         std::size_t n = std::min(queue_.size(), options_.max_batch);
         batch.assign(std::make_move_iterator(queue_.begin()),
                      std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
@@ -421,6 +427,7 @@ class SqliteStore final : public Store {
   std::uint64_t enqueued_ = 0;
   std::uint64_t committed_ = 0;
   bool stopping_ = false;
+  bool writer_busy_ = false;  // between taking a batch and waiting again
   std::thread writer_;
 };
 

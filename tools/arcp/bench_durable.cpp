@@ -6,7 +6,9 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <arcp/conformance_agents.hpp>
 #include <arcp/ids.hpp>
+#include <arcp/runtime.hpp>
 #include <arcp/transports.hpp>
 #include <atomic>
 #include <condition_variable>
@@ -14,6 +16,7 @@
 #include <fstream>
 #include <mutex>
 
+#include "bench_idle_sessions.hpp"
 #include "bench_support.hpp"
 
 namespace arcp::cli {
@@ -128,40 +131,68 @@ Result<double> replay_rate(const std::string& url, const BenchArgs& a, std::int6
   return static_cast<double>(n + 1) / secs;
 }
 
+/// The runtime's own replay cost: runtime and a raw frame counter in this
+/// process over the in-memory transport (no WebSocket client parsing).
+Result<double> replay_rate_in_process(const BenchArgs& a, std::int64_t n) {
+  TempDir dir;
+  RuntimeOptions ro;
+  ro.tokens = {{a.token, "bench"}};
+  ro.data_dir = dir.path;
+  Runtime rt(ro);
+  (void)register_conformance_agents(rt);
+  ResumeState state;
+  {
+    auto [client_side, runtime_side] = make_memory_pair();
+    rt.serve(runtime_side);
+    ClientOptions co;
+    co.token = a.token;
+    co.ack_every_events = 0;
+    auto client = Client::connect(client_side, co);
+    if (!client) return client.error();
+    auto job = (*client)->submit({.agent = "chatty", .input = json::object{{"n", n}}});
+    if (!job) return job.error();
+    if (auto r = job->result(); !r) return r.error();
+    state = (*client)->resume_state();
+    state.last_event_seq = 0;
+    (void)(*client)->close();
+  }
+  FrameCounter counter;
+  auto [client_side, runtime_side] = make_memory_pair();
+  rt.serve(runtime_side);
+  client_side->start(counter.handlers());
+  auto start = Clock::now();
+  client_side->send(make_frame(hello_text(a.token, json::array{}, state)));
+  std::unique_lock lock(counter.mu);
+  if (!counter.cv.wait_for(lock, std::chrono::seconds(120),
+                           [&] { return counter.seq_frames >= n + 1 || counter.closed; }))
+    return Error(ErrorCode::kTimeout, "replay did not finish");
+  double secs = std::chrono::duration<double>(counter.last_frame - start).count();
+  lock.unlock();
+  client_side->close();
+  return static_cast<double>(n + 1) / secs;
+}
+
 /// Opens `n` idle sessions (heartbeat negotiated) and reports the runtime's
 /// RSS growth per session.
 Result<double> idle_session_kib(const BenchArgs& a) {
   auto server = spawn_runtime(a.token, {"--heartbeat-sec", "30"});
   if (!server) return server.error();
   auto& [child, url] = server.value();
-  // A first session warms up the runtime's one-time allocations.
-  std::vector<std::unique_ptr<FrameCounter>> counters;  // outlive the connections
-  std::vector<std::shared_ptr<Connection>> conns;
-  auto open_one = [&]() -> Result<void> {
-    auto conn = connect_websocket(url, {});
-    if (!conn) return conn.error();
-    counters.push_back(std::make_unique<FrameCounter>());
-    (*conn)->start(counters.back()->handlers());
-    (*conn)->send(make_frame(hello_text(a.token, json::array{"heartbeat"}, std::nullopt)));
-    conns.push_back(conn.value());
-    return {};
-  };
-  auto welcomed = [&](FrameCounter& c) {
-    std::unique_lock lock(c.mu);
-    return c.cv.wait_for(lock, std::chrono::seconds(30), [&] { return c.welcomed; });
-  };
-  if (auto r = open_one(); !r) return r.error();
-  if (!welcomed(*counters.back())) return Error(ErrorCode::kTimeout, "no welcome");
+  // ws://127.0.0.1:PORT/arcp
+  auto host_start = url.find("://") + 3;
+  auto colon = url.find(':', host_start);
+  auto slash = url.find('/', colon);
+  std::string host = url.substr(host_start, colon - host_start);
+  std::string port = url.substr(colon + 1, slash - colon - 1);
+  std::string path = url.substr(slash);
+  std::string hello = hello_text(a.token, json::array{"heartbeat"}, std::nullopt);
+  IdleSessions warm;  // one-time allocations of the runtime are not per session
+  if (auto r = warm.open(host, port, path, hello, 16); !r) return r.error();
   std::int64_t before = rss_kib(child.pid());
-  for (std::int64_t i = 0; i < a.sessions; ++i)
-    if (auto r = open_one(); !r) return r.error();
-  for (auto& c : counters)
-    if (!welcomed(*c)) return Error(ErrorCode::kTimeout, "a session got no welcome");
+  IdleSessions sessions;
+  if (auto r = sessions.open(host, port, path, hello, static_cast<std::size_t>(a.sessions)); !r)
+    return r.error();
   std::int64_t after = rss_kib(child.pid());
-  // Stop the runtime first: the client ends then see the socket drop at once
-  // instead of waiting out a close handshake each.
-  ::kill(child.pid(), SIGKILL);
-  conns.clear();
   return static_cast<double>(after - before) / static_cast<double>(a.sessions);
 }
 
@@ -188,8 +219,12 @@ int bench_durable(const BenchArgs& a) {
 
   auto replay = replay_rate(durable->second, a, a.replay_events);
   if (!replay) return fmt::print(stderr, "bench: replay: {}\n", replay.error().describe()), 1;
-  fmt::print("replay     sqlite, resume from seq 0, {} events {:>10.0f} events/s\n",
+  fmt::print("replay     sqlite → websocket client, {} events {:>9.0f} events/s\n",
              a.replay_events + 1, *replay);
+  auto local = replay_rate_in_process(a, a.replay_events);
+  if (!local) return fmt::print(stderr, "bench: replay: {}\n", local.error().describe()), 1;
+  fmt::print("replay     sqlite → in-process transport, {} events {:>6.0f} events/s\n",
+             a.replay_events + 1, *local);
 
   auto idle = idle_session_kib(a);
   if (!idle) return fmt::print(stderr, "bench: idle sessions: {}\n", idle.error().describe()), 1;
