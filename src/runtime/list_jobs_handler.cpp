@@ -1,30 +1,15 @@
 // session.list_jobs (§6.6): filters, keyset pagination, principal scoping.
 #include <arcp/job_messages.hpp>
-#include <charconv>
 
 #include "runtime/connection_handler.hpp"
 #include "runtime/job_view.hpp"
+#include "runtime/list_cursor.hpp"
 
 namespace arcp::runtime {
 namespace {
 
 constexpr std::int64_t kDefaultLimit = 100;
 constexpr std::int64_t kMaxLimit = 1000;
-
-/// Cursors are `<created_ms>.<job_id>` of the last row returned: a keyset,
-/// so pages neither repeat nor skip rows when jobs come and go.
-std::string encode_cursor(const store::JobRecord& r) {
-  return std::to_string(r.created_ms) + "." + r.id;
-}
-
-std::optional<std::pair<std::int64_t, std::string>> decode_cursor(const std::string& c) {
-  auto dot = c.find('.');
-  if (dot == std::string::npos || dot == 0 || dot + 1 == c.size()) return std::nullopt;
-  std::int64_t ms = 0;
-  auto [end, ec] = std::from_chars(c.data(), c.data() + dot, ms);
-  if (ec != std::errc() || end != c.data() + dot) return std::nullopt;
-  return std::make_pair(ms, c.substr(dot + 1));
-}
 
 std::int64_t to_ms(SystemTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -52,7 +37,7 @@ void ConnectionHandler::handle_list_jobs(Runtime::Impl& rt, Envelope& env) {
   if (!req->filter.created_before.empty())
     q.created_before_ms = to_ms(*parse_rfc3339(req->filter.created_before));
   if (!req->cursor.empty()) {
-    q.after = decode_cursor(req->cursor);
+    q.after = decode_list_cursor(req->cursor);
     if (!q.after)
       return session_->send_error(
           Error(ErrorCode::kInvalidRequest, "cursor is not one this runtime issued"), env.id);
@@ -84,7 +69,7 @@ void ConnectionHandler::handle_list_jobs(Runtime::Impl& rt, Envelope& env) {
     }
     out.jobs.push_back(job_list_entry(live ? live->record() : r));
   }
-  if (more) out.next_cursor = encode_cursor(page.back());
+  if (more) out.next_cursor = encode_list_cursor(page.back().created_ms, page.back().id);
   session_->send_control(msg::kJobs, out.to_json());
 }
 

@@ -39,14 +39,16 @@ int cancel(const CancelArgs& a) {
     fmt::print(stderr, "arcp cancel: no --url and no recorded session for {}\n", a.job_id);
     return kExitUsage;
   }
+  // Declared before the client: its reader thread may still call the
+  // observer below until the client is destroyed.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<std::string> answer;
   auto client = Client::connect(url, co);
   if (!client) {
     fmt::print(stderr, "arcp cancel: cannot open session: {}\n", client.error().describe());
     return kExitUsage;
   }
-  std::mutex mu;
-  std::condition_variable cv;
-  std::optional<std::string> answer;
   (*client)->on_envelope([&](const Envelope& env, const std::string&) {
     if (env.job_id != a.job_id && env.type != msg::kSessionError) return;
     std::string outcome;
