@@ -176,8 +176,8 @@ TEST_F(Ack, ConformanceK05_NeverReadingConsumerKeepsMemoryWithinTheCaps) {
   o.max_buffered_events = 2000;
   o.max_outbound_bytes = 64 * 1024;
   TestRuntime capped(o);
+  StuckConsumer stuck;  // outlives the client whose reader thread calls it
   auto client = capped.connect_memory();
-  StuckConsumer stuck;
   stuck.block_reader(*client);
   auto job =
       client->submit({.agent = "chatty", .input = json::object{{"n", 20000}, {"body_bytes", 200}}});
@@ -206,8 +206,8 @@ TEST_F(Ack, SlowConsumerWithTheSqliteStoreGetsEverythingOnceWithBoundedMemory) {
   o.data_dir = dir.path();
   o.max_outbound_bytes = 64 * 1024;
   TestRuntime durable(o);
+  StuckConsumer stuck;  // outlives the client whose reader thread calls it
   auto client = durable.connect_memory();
-  StuckConsumer stuck;
   stuck.block_reader(*client);
   constexpr std::size_t kEvents = 20000;
   auto job = client->submit(
