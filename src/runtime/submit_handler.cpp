@@ -110,8 +110,12 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
     if (const auto* exp = get_string(*spec.lease_constraints, "expires_at"))
       spec.expires_at = parse_rfc3339(*exp);
   spec.trace_id = env.trace_id.empty() ? new_trace_id() : env.trace_id;
-  spec.created_at = now_rfc3339();
-  spec.created_ms = store::wall_ms();
+  // One instant for both: list filters compare the ms against times clients
+  // copy from `accepted_at`.
+  auto created =
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  spec.created_at = format_rfc3339(created);
+  spec.created_ms = created.time_since_epoch().count();
   if (submit->max_runtime_sec) spec.max_runtime = std::chrono::seconds(*submit->max_runtime_sec);
   spec.features = features;
   spec.cancel_grace = rt.opts.cancel_grace;
