@@ -125,11 +125,13 @@ Result<void> Job::emit(std::string_view kind, json::object body) {
   return {};
 }
 
-void Job::fan_out_locked(std::string_view type, std::string_view payload) {
+void Job::fan_out_locked(std::string_view type, std::string_view payload,
+                         std::vector<std::shared_ptr<Session>>* held) {
   for (auto it = observers_.begin(); it != observers_.end();) {
     if (auto s = it->lock()) {
-      std::int64_t seq = s->deliver_event(type, spec_.id, spec_.trace_id, payload);
+      std::int64_t seq = s->deliver_event(type, spec_.id, spec_.trace_id, payload, !held);
       if (s->id() == submitter_id_) last_event_seq_ = seq;
+      if (held) held->push_back(std::move(s));
       ++it;
     } else {
       it = observers_.erase(it);
@@ -150,8 +152,12 @@ bool Job::finish_locked(JobStatus status, std::string_view type, json::object pa
   terminal_payload_ = json::serialize(payload);
   // The slot is free before anyone can see the outcome and submit again.
   if (auto s = submitter_.lock()) s->release_job_slot();
-  fan_out_locked(type, terminal_payload_);
+  // Logged, recorded, then sent: whoever sees the outcome finds the job's
+  // record (list_jobs) already saying so.
+  std::vector<std::shared_ptr<Session>> observers;
+  fan_out_locked(type, terminal_payload_, &observers);
   store_->save_job(record_locked());  // queued after the terminal event: same commit order
+  for (auto& s : observers) s->pump();
   if (on_terminal_) on_terminal_(*this);
   return true;
 }

@@ -78,7 +78,9 @@ class Job : public std::enable_shared_from_this<Job> {
 
  private:
   bool finish_locked(JobStatus status, std::string_view type, json::object payload);
-  void fan_out_locked(std::string_view type, std::string_view payload_json);
+  /// Logs (and, unless `held` collects the sessions, sends) one message to every observer.
+  void fan_out_locked(std::string_view type, std::string_view payload_json,
+                      std::vector<std::shared_ptr<Session>>* held = nullptr);
   void on_timer(JobStatus status, ErrorCode code, std::string message);
   store::JobRecord record_locked() const;
 

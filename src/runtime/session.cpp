@@ -15,18 +15,6 @@ constexpr std::size_t kRecentIdCap = 4096;
 constexpr std::size_t kReadBatch = 1024;
 constexpr auto kDrainPoll = std::chrono::milliseconds(2);
 
-std::string hex_digest(std::string_view data) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string raw = auth::sha256(data);
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out.push_back(kHex[c >> 4U]);
-    out.push_back(kHex[c & 15U]);
-  }
-  return out;
-}
-
 }  // namespace
 
 Session::Session(std::string id, std::string principal, FeatureSet features,
@@ -72,12 +60,18 @@ std::int64_t Session::append_locked(std::string_view type, const std::string& jo
 }
 
 std::int64_t Session::deliver_event(std::string_view type, const std::string& job_id,
-                                    const std::string& trace_id, std::string_view payload_json) {
+                                    const std::string& trace_id, std::string_view payload_json,
+                                    bool send_now) {
   std::lock_guard lock(mu_);
   std::int64_t seq = append_locked(type, job_id, trace_id, payload_json);
   maybe_signal_back_pressure_locked(job_id, trace_id);
-  pump_locked();
+  if (send_now) pump_locked();
   return seq;
+}
+
+void Session::pump() {
+  std::lock_guard lock(mu_);
+  pump_locked();
 }
 
 void Session::maybe_signal_back_pressure_locked(const std::string& job_id,
@@ -208,7 +202,7 @@ std::string Session::rotate_resume_token() {
   std::string token = "rt_" + auth::random_hex(32);
   {
     std::lock_guard lock(mu_);
-    token_hash_ = hex_digest(token);
+    token_hash_ = auth::sha256_hex(token);
     persist_locked();
   }
   store_->flush();  // the new token must survive a crash before the client sees it
@@ -216,7 +210,7 @@ std::string Session::rotate_resume_token() {
 }
 
 bool Session::resume_token_matches(std::string_view token) const {
-  std::string presented = hex_digest(token);
+  std::string presented = auth::sha256_hex(token);
   std::lock_guard lock(mu_);
   return auth::constant_time_equal(presented, token_hash_);
 }

@@ -65,8 +65,12 @@ class Session : public std::enable_shared_from_this<Session>, public store::Dura
 
   /// Sends a seq-bearing envelope (job.event / job.result / job.error): the seq
   /// is allocated, the frame serialised once, logged, then sent when durable.
+  /// With `send_now` false it is only logged until the next pump().
   std::int64_t deliver_event(std::string_view type, const std::string& job_id,
-                             const std::string& trace_id, std::string_view payload_json);
+                             const std::string& trace_id, std::string_view payload_json,
+                             bool send_now = true);
+  /// Sends what is logged and durable to the attached connection.
+  void pump();
   /// Sends a non-seq envelope (welcome, accepted, cancelled, errors, pong...).
   void send_control(std::string_view type, json::object payload, const std::string& job_id = {},
                     const std::string& trace_id = {});
