@@ -11,6 +11,8 @@ namespace arcp::auth {
 std::string random_hex(std::size_t bytes);
 /// Raw SHA-256 digest (32 bytes) of `data`.
 std::string sha256(std::string_view data);
+/// The same digest, hex-encoded (for text storage).
+std::string sha256_hex(std::string_view data);
 /// Constant-time equality for equal-length inputs; false when lengths differ.
 bool constant_time_equal(std::string_view a, std::string_view b);
 

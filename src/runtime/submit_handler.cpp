@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include "runtime/connection_handler.hpp"
+#include "runtime/job_view.hpp"
 
 namespace arcp::runtime {
 namespace {
@@ -15,12 +16,6 @@ std::string submit_fingerprint(const SubmitRequest& s) {
   if (s.lease_constraints) o["lease_constraints"] = *s.lease_constraints;
   if (s.max_runtime_sec) o["max_runtime_sec"] = *s.max_runtime_sec;
   return json::serialize(o);
-}
-
-json::object parse_object(const std::string& text) {
-  auto v = parse_json(text);
-  if (v && v->is_object()) return std::move(v->get_object());
-  return {};
 }
 
 }  // namespace
@@ -84,7 +79,7 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
     if (!existing_id.empty()) {
       // Finished (possibly before a restart): replay acceptance and outcome.
       if (auto rec = rt.store->load_job(existing_id); rec && !rec->terminal_type.empty()) {
-        session_->send_control(msg::kAccepted, parse_object(rec->accepted), rec->id, rec->trace_id);
+        session_->send_control(msg::kAccepted, accepted_of(*rec), rec->id, rec->trace_id);
         session_->deliver_event(rec->terminal_type, rec->id, rec->trace_id, rec->terminal_payload);
         return;
       }

@@ -13,14 +13,6 @@ namespace {
 
 const json::array kAckFeatures{"ack", "progress"};
 
-json::object resume_hello(const std::string& sid, const json::value& token, std::int64_t last) {
-  return json::object{
-      {"client", json::object{{"name", "raw"}, {"version", "1"}}},
-      {"auth", json::object{{"scheme", "bearer"}, {"token", "alice-token"}}},
-      {"resume",
-       json::object{{"session_id", sid}, {"resume_token", token}, {"last_event_seq", last}}}};
-}
-
 class Ack : public ::testing::Test {
  protected:
   explicit Ack(RuntimeOptions o = default_runtime_options()) : rt(std::move(o)) {
@@ -44,13 +36,14 @@ TEST_F(Ack, ConformanceK01_AckFreesAcknowledgedEventsAndKeepsTheRest) {
   ASSERT_TRUE(eventually([&] { return rt.runtime().stats().stored_events == 5U; }));
   peer.send("session.bye", json::object{});
   ASSERT_TRUE(peer.wait_closed());
+  std::string token(w->payload.at("resume_token").as_string());
 
   // Freed events are gone for a resume; the unacknowledged ones are all there.
   RawPeer behind(rt.memory_connection());
-  behind.send("session.hello", resume_hello(peer.session_id, w->payload.at("resume_token"), 3));
+  behind.send("session.hello", resume_hello("alice-token", peer.session_id, token, 3));
   EXPECT_EQ(behind.next()->payload.at("code"), "RESUME_WINDOW_EXPIRED");
   RawPeer current(rt.memory_connection());
-  current.send("session.hello", resume_hello(peer.session_id, w->payload.at("resume_token"), 6));
+  current.send("session.hello", resume_hello("alice-token", peer.session_id, token, 6));
   ASSERT_EQ(current.next()->type, "session.welcome");
   for (std::int64_t seq = 7; seq <= 11; ++seq) EXPECT_EQ(current.next()->event_seq, seq);
 }

@@ -63,11 +63,8 @@ TEST_F(Heartbeat, ConformanceH03_TwoSilentIntervalsLoseTheTransportNotTheJobs) {
   gate.release(2);
   RawPeer again(rt.memory_connection());
   again.send("session.hello",
-             json::object{{"client", json::object{{"name", "raw"}, {"version", "1"}}},
-                          {"auth", json::object{{"scheme", "bearer"}, {"token", "alice-token"}}},
-                          {"resume", json::object{{"session_id", peer.session_id},
-                                                  {"resume_token", w->payload.at("resume_token")},
-                                                  {"last_event_seq", 0}}}});
+             resume_hello("alice-token", peer.session_id,
+                          std::string(w->payload.at("resume_token").as_string()), 0));
   ASSERT_EQ(again.next()->type, "session.welcome");
   auto result = again.next_of("job.result");
   ASSERT_TRUE(result);

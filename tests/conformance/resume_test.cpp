@@ -14,17 +14,6 @@
 namespace arcp::test {
 namespace {
 
-json::object resume_hello(const std::string& token, const std::string& session_id,
-                          const std::string& resume_token, std::int64_t last_seq) {
-  return json::object{{"client", json::object{{"name", "raw-peer"}, {"version", "1"}}},
-                      {"auth", json::object{{"scheme", "bearer"}, {"token", token}}},
-                      {"capabilities", json::object{{"encodings", json::array{"json"}},
-                                                    {"features", json::array{"ack"}}}},
-                      {"resume", json::object{{"session_id", session_id},
-                                              {"resume_token", resume_token},
-                                              {"last_event_seq", last_seq}}}};
-}
-
 std::string token_of(const Envelope& welcome) {
   return std::string(welcome.payload.at("resume_token").as_string());
 }

@@ -100,16 +100,6 @@ TEST(Transports, ConformanceT03_GracefulShutdownDrainsSessions) {
 }
 
 #ifdef ARCP_CLI_PATH
-std::string run_command(const std::string& cmd, int& exit_code) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int status = ::pclose(p);
-  exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
 TEST(Cli, ServeAndSubmitOverWebSocketWithExitCodes) {
   // `arcp serve` in its own process, URL read from its first line.
   FILE* server =

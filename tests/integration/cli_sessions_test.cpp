@@ -11,16 +11,6 @@
 namespace arcp::test {
 namespace {
 
-std::string run(const std::string& cmd, int& exit_code) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int status = ::pclose(p);
-  exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
 std::size_t count_of(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (std::size_t pos = 0; (pos = text.find(what, pos)) != std::string::npos; pos += what.size())
@@ -49,17 +39,17 @@ TEST(CliSessions, SubmitJobsWatchCancelAndTail) {
   std::string job_id = accepted.substr(at, accepted.find(' ', at) - at);
 
   int code = -1;
-  std::string listed = run(cli + " jobs" + conn + " --json", code);
+  std::string listed = run_command(cli + " jobs" + conn + " --json", code);
   EXPECT_EQ(code, 0);
   EXPECT_NE(listed.find("\"job_id\":\"" + job_id + "\""), std::string::npos) << listed;
   EXPECT_NE(listed.find("\"status\":\"running\""), std::string::npos);
-  std::string table = run(cli + " jobs" + conn + " --status running", code);
+  std::string table = run_command(cli + " jobs" + conn + " --status running", code);
   EXPECT_NE(table.find(job_id), std::string::npos);
   EXPECT_NE(table.find("1 job(s)"), std::string::npos);
 
   // Cancel from another process: it must act as the submitting session.
-  std::string cancelled =
-      run(cli + " cancel " + job_id + " --token alice-token --state-dir " + state.path(), code);
+  std::string cancelled = run_command(
+      cli + " cancel " + job_id + " --token alice-token --state-dir " + state.path(), code);
   EXPECT_EQ(code, 0) << cancelled;
   EXPECT_NE(cancelled.find("cancel requested"), std::string::npos);
 
@@ -71,25 +61,26 @@ TEST(CliSessions, SubmitJobsWatchCancelAndTail) {
   EXPECT_NE(rest.find("exit=3"), std::string::npos) << rest;
 
   // watch: subscribe with history to the finished job.
-  std::string watched = run(cli + " watch " + job_id + conn + " --json", code);
+  std::string watched = run_command(cli + " watch " + job_id + conn + " --json", code);
   EXPECT_EQ(code, 0);
   EXPECT_NE(watched.find("\"type\":\"job.subscribed\""), std::string::npos);
   EXPECT_NE(watched.find("\"code\":\"CANCELLED\""), std::string::npos);
 
   // tail: the same events, read straight from the data directory.
-  std::string tailed = run(cli + " tail --data-dir " + data.path() + " --job " + job_id, code);
+  std::string tailed =
+      run_command(cli + " tail --data-dir " + data.path() + " --job " + job_id, code);
   EXPECT_EQ(code, 0);
   EXPECT_GE(count_of(tailed, " log "), 1U);
   EXPECT_NE(tailed.find("CANCELLED"), std::string::npos);
   std::string as_json =
-      run(cli + " tail --json --data-dir " + data.path() + " --job " + job_id, code);
+      run_command(cli + " tail --json --data-dir " + data.path() + " --job " + job_id, code);
   // Once in the submitter's log, once in the watcher's (its own seq space).
   EXPECT_EQ(count_of(as_json, "\"type\":\"job.error\""), 2U);
 
   // Without the submitter's record, cancel is refused with a clear reason.
-  std::string refused = run(cli + " cancel job_01JUNKNOWN000000000000000" + conn + " --state-dir " +
-                                state.path() + " 2>&1",
-                            code);
+  std::string refused = run_command(cli + " cancel job_01JUNKNOWN000000000000000" + conn +
+                                        " --state-dir " + state.path() + " 2>&1",
+                                    code);
   EXPECT_NE(code, 0);
   EXPECT_NE(refused.find("JOB_NOT_FOUND"), std::string::npos) << refused;
 }

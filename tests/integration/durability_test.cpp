@@ -16,15 +16,6 @@ RuntimeOptions durable_options(const TempDir& dir) {
   return o;
 }
 
-json::object resume_hello(const ResumeState& state) {
-  return json::object{{"client", json::object{{"name", "raw"}, {"version", "1"}}},
-                      {"auth", json::object{{"scheme", "bearer"}, {"token", "alice-token"}}},
-                      {"capabilities", json::object{{"features", json::array{"list_jobs"}}}},
-                      {"resume", json::object{{"session_id", state.session_id},
-                                              {"resume_token", state.resume_token},
-                                              {"last_event_seq", state.last_event_seq}}}};
-}
-
 /// Seq-bearing messages until (and including) the first job.error.
 std::vector<Envelope> until_job_error(RawPeer& peer) {
   std::vector<Envelope> out;
@@ -62,7 +53,8 @@ TEST(Durability, ConformanceR09_SessionResumesAfterARestartAndReplaysWhatWasPers
 
   TestRuntime second(durable_options(dir));
   RawPeer peer(second.memory_connection());
-  peer.send("session.hello", resume_hello(state));
+  peer.send("session.hello", resume_hello("alice-token", state.session_id, state.resume_token,
+                                          state.last_event_seq, json::array{"list_jobs"}));
   auto welcome = peer.next();
   ASSERT_TRUE(welcome);
   ASSERT_EQ(welcome->type, "session.welcome");
@@ -120,7 +112,8 @@ TEST(Durability, ConformanceR09_KillNineThenResumeFromTheDataDirectory) {
   auto conn = connect_websocket(restarted.url(), {});
   ASSERT_TRUE(conn);
   RawPeer peer(conn.value());
-  peer.send("session.hello", resume_hello(state));
+  peer.send("session.hello", resume_hello("alice-token", state.session_id, state.resume_token,
+                                          state.last_event_seq, json::array{"list_jobs"}));
   auto welcome = peer.next();
   ASSERT_TRUE(welcome);
   ASSERT_EQ(welcome->type, "session.welcome") << json::serialize(welcome->payload);

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 
 #include <arcp/ids.hpp>
 #include <arcp/job_context.hpp>
@@ -128,6 +129,18 @@ std::optional<Envelope> RawPeer::handshake(const std::string& token, json::array
 bool RawPeer::wait_closed(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
   return cv_.wait_for(lock, timeout, [&] { return closed_; });
+}
+
+json::object resume_hello(const std::string& token, const std::string& session_id,
+                          const std::string& resume_token, std::int64_t last_event_seq,
+                          json::array features) {
+  return json::object{{"client", json::object{{"name", "raw-peer"}, {"version", "1"}}},
+                      {"auth", json::object{{"scheme", "bearer"}, {"token", token}}},
+                      {"capabilities", json::object{{"encodings", json::array{"json"}},
+                                                    {"features", std::move(features)}}},
+                      {"resume", json::object{{"session_id", session_id},
+                                              {"resume_token", resume_token},
+                                              {"last_event_seq", last_event_seq}}}};
 }
 
 std::vector<JobEvent> drain_events(JobHandle& job) {
@@ -272,6 +285,16 @@ bool eventually(const std::function<bool()>& pred) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));  // polling a condition, not timing
   }
   return true;
+}
+
+std::string run_command(const std::string& cmd, int& exit_code) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  int status = ::pclose(p);
+  exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
 }
 
 #ifdef ARCP_CLI_PATH

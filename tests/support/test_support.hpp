@@ -68,6 +68,11 @@ class RawPeer {
   bool closed_ = false;
 };
 
+/// A `session.hello` payload resuming `session_id` (§6.3) with bearer `token`.
+json::object resume_hello(const std::string& token, const std::string& session_id,
+                          const std::string& resume_token, std::int64_t last_event_seq,
+                          json::array features = {});
+
 /// Drains a job's events until its terminal message; returns them in order.
 std::vector<JobEvent> drain_events(JobHandle& job);
 
@@ -121,6 +126,9 @@ class Relay {
 /// Waits (up to kWait) until `pred` holds, re-checking as `poll` fires; for
 /// state that has no event to wait on (runtime stats).
 bool eventually(const std::function<bool()>& pred);
+
+/// Runs a shell command; returns its stdout and sets its exit code.
+std::string run_command(const std::string& cmd, int& exit_code);
 
 #ifdef ARCP_CLI_PATH
 /// `arcp serve` in its own process (a real process that can be killed -9).
