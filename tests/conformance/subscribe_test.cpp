@@ -98,10 +98,12 @@ TEST_F(SubscribeTest, ConformanceU03_SubscribedCarriesTheAuthorityDescriptor) {
   auto owner = rt.connect_memory();
   std::string expires = format_rfc3339(std::chrono::system_clock::now() + std::chrono::hours(1));
   auto job = owner->submit({.agent = "gate",
-                            .input = json::object{{"steps", 1}},
+                            .input = json::object{{"steps", 2}},
                             .lease_request = json::object{{"fs.read", json::array{"/data/**"}}},
                             .lease_constraints = json::object{{"expires_at", expires}}});
   ASSERT_TRUE(job) << job.error().describe();
+  gate.release(1);
+  ASSERT_TRUE(job->next_event(kWait));  // step 1 seen: the job is running, not queued
   RawPeer watcher(rt.memory_connection());
   ASSERT_TRUE(watcher.handshake("alice-token", kSubscribeFeatures));
   watcher.send("job.subscribe", json::object{{"job_id", job->job_id()}});
@@ -117,7 +119,7 @@ TEST_F(SubscribeTest, ConformanceU03_SubscribedCarriesTheAuthorityDescriptor) {
   EXPECT_TRUE(p.at("parent_job_id").is_null());
   EXPECT_EQ(p.at("replayed"), false);
   EXPECT_FALSE(p.contains("credentials"));  // never for observers (§14)
-  gate.release(1);
+  gate.release(2);
   EXPECT_TRUE(job->result());
 }
 

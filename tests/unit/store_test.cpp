@@ -106,6 +106,81 @@ TEST_P(StoreContract, TrimAndDeleteSessionFreeEvents) {
   EXPECT_EQ(store->stats().events, 3U);  // s2 untouched
 }
 
+// Enough events, big enough, to span many of the SQLite store's chunks, from
+// two sessions interleaved in one transaction; trims that split a chunk and
+// that end exactly on one; everything read back across a reopen.
+TEST_P(StoreContract, LongInterleavedLogsReadScanAndTrimExactlyAcrossAReopen) {
+  const std::string pad(180, 'p');
+  auto big = [&](const std::string& session, std::int64_t seq, const std::string& job) {
+    return EventRecord{session, seq, job,
+                       make_frame(R"({"seq":)" + std::to_string(seq) + R"(,"p":")" + pad + "\"}")};
+  };
+  constexpr std::int64_t kN = 3000;
+  for (std::int64_t seq = 1; seq <= kN; ++seq) {
+    (void)store->append(big("s1", seq, seq % 3 ? "job_a" : "job_b"), nullptr);
+    if (seq % 2) (void)store->append(big("s2", (seq + 1) / 2, "job_c"), nullptr);
+  }
+  store->flush();
+  EXPECT_EQ(store->stats().events, static_cast<std::size_t>(kN + kN / 2));
+
+  std::int64_t expect = 1;
+  for (std::int64_t after = 0;;) {
+    auto page = store->read_events("s1", after, 700);
+    if (page.empty()) break;
+    for (const auto& e : page) {
+      ASSERT_EQ(e.seq, expect++);
+      EXPECT_EQ(e.job_id, e.seq % 3 ? "job_a" : "job_b");
+      EXPECT_EQ(e.frame->rfind(R"({"seq":)" + std::to_string(e.seq) + ",", 0), 0U);
+    }
+    after = page.back().seq;
+  }
+  EXPECT_EQ(expect, kN + 1);
+  EXPECT_EQ(store->read_job_events("s1", "job_b", 1500).size(), static_cast<std::size_t>(500));
+
+  store->trim_events("s1", 1234);  // inside a chunk
+  store->trim_events("s1", 1000);  // behind the horizon: no effect
+  store->trim_events("s2", 1500);  // everything of s2
+  store->flush();
+  auto check = [&] {
+    EXPECT_EQ(store->seq_range("s1"), std::make_pair(std::int64_t{1235}, kN));
+    EXPECT_EQ(store->seq_range("s2"), std::make_pair(std::int64_t{0}, std::int64_t{0}));
+    EXPECT_EQ(store->stats().events, static_cast<std::size_t>(kN - 1234));
+    auto first = store->read_events("s1", 0, 1);
+    ASSERT_EQ(first.size(), 1U);
+    EXPECT_EQ(first[0].seq, 1235);
+    auto job_b = store->read_job_events("s1", "job_b", 0);
+    ASSERT_FALSE(job_b.empty());
+    EXPECT_EQ(job_b.front().seq, 1236);
+
+    // A scan pages by (session, seq) and honours the trim and the job filter.
+    EventScan scan;
+    scan.job_id = "job_a";
+    scan.limit = 400;
+    std::int64_t seen = 0;
+    std::int64_t last = 0;
+    for (;;) {
+      auto rows = store->scan_events(scan);
+      if (rows.empty()) break;
+      for (const auto& r : rows) {
+        EXPECT_EQ(r.session_id, "s1");
+        EXPECT_GT(r.seq, last);
+        EXPECT_EQ(r.job_id, "job_a");
+        last = r.seq;
+        ++seen;
+      }
+      scan.after = std::make_pair(rows.back().session_id, rows.back().seq);
+    }
+    EXPECT_EQ(seen, (kN - 1234) - (kN / 3 - 1234 / 3));
+  };
+  check();
+  reopen();
+  check();
+  store->trim_events("s1", kN);
+  store->flush();
+  EXPECT_EQ(store->stats().events, 0U);
+  EXPECT_TRUE(store->read_events("s1", 0, 10).empty());
+}
+
 TEST_P(StoreContract, SessionsJobsAndKeysSurviveAReopen) {
   store->save_session(SessionRecord{"s1", "alice", "[\"ack\"]", "abc123", 42, 7});
   store->save_job(job("job_1", "alice", 1000));
