@@ -6,6 +6,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "core/thread_name.hpp"
 #include "runtime/connection_handler.hpp"
 #include "runtime/runtime_impl.hpp"
 
@@ -53,7 +54,10 @@ Runtime::Impl::Impl(RuntimeOptions o)
   supported = FeatureSet{
       feature::kHeartbeat,      feature::kAck,      feature::kListJobs,     feature::kSubscribe,
       feature::kLeaseExpiresAt, feature::kProgress, feature::kAgentVersions};
-  timer_thread = std::thread([t = timers] { t->run(); });
+  timer_thread = std::thread([t = timers] {
+    core::name_this_thread("arcp-timers");
+    t->run();
+  });
 }
 
 void Runtime::Impl::recover() {

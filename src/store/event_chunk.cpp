@@ -1,5 +1,7 @@
 #include "store/event_chunk.hpp"
 
+#include <lz4.h>
+
 #include <cstring>
 
 namespace arcp::store {
@@ -70,6 +72,38 @@ bool ChunkReader::next(ChunkEntry& out) {
   out.seq = static_cast<std::int64_t>(seq);
   out.job_id = last_job_;
   return true;
+}
+
+std::string_view pack_chunk(std::string_view raw, std::string& scratch, ChunkCodec& codec) {
+  codec = ChunkCodec::kRaw;
+  if (raw.size() > static_cast<std::size_t>(LZ4_MAX_INPUT_SIZE)) return raw;
+  scratch.resize(static_cast<std::size_t>(LZ4_compressBound(static_cast<int>(raw.size()))));
+  int n = LZ4_compress_default(raw.data(), scratch.data(), static_cast<int>(raw.size()),
+                               static_cast<int>(scratch.size()));
+  if (n <= 0 || static_cast<std::size_t>(n) >= raw.size()) return raw;
+  codec = ChunkCodec::kLz4;
+  return std::string_view(scratch.data(), static_cast<std::size_t>(n));
+}
+
+std::optional<std::string_view> unpack_chunk(std::int64_t codec, std::int64_t raw_bytes,
+                                             std::string_view body, std::string& scratch) {
+  if (codec == static_cast<std::int64_t>(ChunkCodec::kRaw)) {
+    if (raw_bytes != static_cast<std::int64_t>(body.size())) return std::nullopt;
+    return body;
+  }
+  // A damaged size must not become a huge allocation: LZ4 expands at most
+  // 255:1, so a larger claim cannot be right.
+  if (codec != static_cast<std::int64_t>(ChunkCodec::kLz4) || raw_bytes < 0 ||
+      raw_bytes > LZ4_MAX_INPUT_SIZE ||
+      static_cast<std::uint64_t>(raw_bytes) >
+          255U * static_cast<std::uint64_t>(body.size()) + 16U ||
+      body.size() > static_cast<std::size_t>(LZ4_MAX_INPUT_SIZE))
+    return std::nullopt;
+  scratch.resize(static_cast<std::size_t>(raw_bytes));
+  int n = LZ4_decompress_safe(body.data(), scratch.data(), static_cast<int>(body.size()),
+                              static_cast<int>(raw_bytes));
+  if (n != raw_bytes) return std::nullopt;
+  return std::string_view(scratch);
 }
 
 }  // namespace arcp::store

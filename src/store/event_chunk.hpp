@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -60,5 +61,21 @@ class ChunkReader {
   bool have_job_ = false;
   bool corrupt_ = false;
 };
+
+/// How a chunk's bytes are stored. Consecutive events of a job repeat most
+/// of their envelope (ids, trace id, field names), so LZ4 shrinks a chunk
+/// several times over for about the cost of one copy; the disk writes it
+/// saves are most of what a durable event costs.
+enum class ChunkCodec : std::int64_t { kRaw = 0, kLz4 = 1 };
+
+/// What to store for `raw`: compressed into `scratch` when that is smaller
+/// (codec kLz4), else `raw` itself (codec kRaw).
+std::string_view pack_chunk(std::string_view raw, std::string& scratch, ChunkCodec& codec);
+
+/// The chunk bytes of a stored row: `body` itself, or decompressed into
+/// `scratch`. nullopt when the row is damaged (unknown codec, a size that
+/// does not match, bytes that do not decompress).
+std::optional<std::string_view> unpack_chunk(std::int64_t codec, std::int64_t raw_bytes,
+                                             std::string_view body, std::string& scratch);
 
 }  // namespace arcp::store

@@ -14,7 +14,8 @@ constexpr std::int64_t kChunkMaxEvents = 512;
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS event_chunks(
   session_id TEXT NOT NULL, last_seq INTEGER NOT NULL, first_seq INTEGER NOT NULL,
-  count INTEGER NOT NULL, body BLOB NOT NULL);
+  count INTEGER NOT NULL, codec INTEGER NOT NULL, raw_bytes INTEGER NOT NULL,
+  body BLOB NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS event_chunks_by_seq ON event_chunks(session_id, last_seq);
 CREATE TABLE IF NOT EXISTS event_trims(
   session_id TEXT PRIMARY KEY, upto INTEGER NOT NULL) WITHOUT ROWID;
@@ -74,13 +75,28 @@ void SqliteEventLog::discard_open_chunks() {
 }
 
 void SqliteEventLog::write_chunk(const std::string& session_id, const ChunkWriter& chunk) {
-  db_.prepare("INSERT INTO event_chunks VALUES(?,?,?,?,?)")
+  ChunkCodec codec = ChunkCodec::kRaw;
+  std::string_view body = pack_chunk(chunk.bytes(), pack_scratch_, codec);
+  db_.prepare("INSERT INTO event_chunks VALUES(?,?,?,?,?,?,?)")
       .bind_static(1, session_id)
       .bind(2, chunk.last_seq())
       .bind(3, chunk.first_seq())
       .bind(4, chunk.count())
-      .bind_blob_static(5, chunk.bytes())
+      .bind(5, static_cast<std::int64_t>(codec))
+      .bind(6, static_cast<std::int64_t>(chunk.bytes().size()))
+      .bind_blob_static(7, body)
       .run();
+}
+
+std::optional<ChunkReader> SqliteEventLog::open_chunk(const Statement& row, int first_col,
+                                                      std::string_view session_id) {
+  auto bytes = unpack_chunk(row.int64(first_col), row.int64(first_col + 1), row.blob(first_col + 2),
+                            unpack_scratch_);
+  if (!bytes) {
+    report_corrupt(session_id);
+    return std::nullopt;
+  }
+  return ChunkReader(*bytes);
 }
 
 std::vector<EventRecord> SqliteEventLog::read(const std::string& session_id, std::int64_t after_seq,
@@ -89,10 +105,13 @@ std::vector<EventRecord> SqliteEventLog::read(const std::string& session_id, std
   std::vector<EventRecord> out;
   out.reserve(std::min<std::size_t>(limit, 4096));
   auto s = db_.prepare(
-      "SELECT body FROM event_chunks WHERE session_id=? AND last_seq>? ORDER BY last_seq");
+      "SELECT codec, raw_bytes, body FROM event_chunks WHERE session_id=? AND last_seq>? ORDER BY "
+      "last_seq");
   s.bind(1, session_id).bind(2, after_seq);
   while (out.size() < limit && s.step()) {
-    ChunkReader chunk(s.blob(0));
+    auto opened = open_chunk(s, 0, session_id);
+    if (!opened) continue;
+    auto& chunk = *opened;
     ChunkEntry e;
     while (out.size() < limit && chunk.next(e))
       if (e.seq > after_seq)
@@ -109,10 +128,13 @@ std::vector<EventRecord> SqliteEventLog::read_job(const std::string& session_id,
   after_seq = std::max(after_seq, horizon(session_id));
   std::vector<EventRecord> out;
   auto s = db_.prepare(
-      "SELECT body FROM event_chunks WHERE session_id=? AND last_seq>? ORDER BY last_seq");
+      "SELECT codec, raw_bytes, body FROM event_chunks WHERE session_id=? AND last_seq>? ORDER BY "
+      "last_seq");
   s.bind(1, session_id).bind(2, after_seq);
   while (s.step()) {
-    ChunkReader chunk(s.blob(0));
+    auto opened = open_chunk(s, 0, session_id);
+    if (!opened) continue;
+    auto& chunk = *opened;
     ChunkEntry e;
     while (chunk.next(e))
       if (e.seq > after_seq && e.job_id == job_id)
@@ -123,7 +145,7 @@ std::vector<EventRecord> SqliteEventLog::read_job(const std::string& session_id,
 }
 
 std::vector<EventRecord> SqliteEventLog::scan(const EventScan& scan) {
-  std::string sql = "SELECT session_id, body FROM event_chunks WHERE last_seq>?";
+  std::string sql = "SELECT session_id, codec, raw_bytes, body FROM event_chunks WHERE last_seq>?";
   if (!scan.session_id.empty()) sql += " AND session_id=?";
   if (scan.after) sql += " AND (session_id>? OR (session_id=? AND last_seq>?))";
   sql += " ORDER BY session_id, last_seq";
@@ -140,7 +162,9 @@ std::vector<EventRecord> SqliteEventLog::scan(const EventScan& scan) {
     // Within the cursor's own session only events after its seq are new.
     std::int64_t floor = std::max(scan.after_seq, horizon(session_id));
     if (scan.after && scan.after->first == session_id) floor = std::max(floor, scan.after->second);
-    ChunkReader chunk(s.blob(1));
+    auto opened = open_chunk(s, 1, session_id);
+    if (!opened) continue;
+    auto& chunk = *opened;
     ChunkEntry e;
     while (out.size() < scan.limit && chunk.next(e)) {
       if (e.seq <= floor || (!scan.job_id.empty() && e.job_id != scan.job_id)) continue;
@@ -192,11 +216,14 @@ std::size_t SqliteEventLog::count() {
   // Less the hidden head of each chunk a trim split.
   for (const auto& [session_id, upto] : trimmed_) {
     auto s = db_.prepare(
-        "SELECT body FROM event_chunks WHERE session_id=? AND last_seq>? AND first_seq<=? "
+        "SELECT codec, raw_bytes, body FROM event_chunks WHERE session_id=? AND last_seq>? AND "
+        "first_seq<=? "
         "ORDER BY last_seq LIMIT 1");
     s.bind(1, session_id).bind(2, upto).bind(3, upto);
     if (!s.step()) continue;
-    ChunkReader chunk(s.blob(0));
+    auto opened = open_chunk(s, 0, session_id);
+    if (!opened) continue;
+    auto& chunk = *opened;
     ChunkEntry e;
     while (chunk.next(e) && e.seq <= upto) --total;
   }

@@ -6,6 +6,7 @@
 // access to the database (SqliteStore's db lock).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -45,6 +46,11 @@ class SqliteEventLog {
 
  private:
   void write_chunk(const std::string& session_id, const ChunkWriter& chunk);
+  /// A reader over the chunk in `row`'s codec, raw_bytes and body columns
+  /// (from `first_col`); nullopt (reported) when the row is damaged. Valid
+  /// until the next call.
+  std::optional<ChunkReader> open_chunk(const Statement& row, int first_col,
+                                        std::string_view session_id);
   /// Highest trimmed seq of a session (0 when never trimmed).
   std::int64_t horizon(const std::string& session_id) const;
 
@@ -52,6 +58,8 @@ class SqliteEventLog {
   std::vector<std::pair<std::string, ChunkWriter>> open_;
   std::unordered_map<std::string, std::size_t> open_index_;
   std::unordered_map<std::string, std::int64_t> trimmed_;  // mirrors event_trims
+  std::string pack_scratch_;
+  std::string unpack_scratch_;
 };
 
 }  // namespace arcp::store

@@ -11,6 +11,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/thread_name.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/sqlite_event_log.hpp"
 #include "store/store.hpp"
@@ -70,7 +71,10 @@ class SqliteStore final : public Store {
     db_.exec(options_.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     db_.exec(kSchema);
     events_.create_schema();
-    writer_ = std::thread([this] { write_loop(); });
+    writer_ = std::thread([this] {
+      core::name_this_thread("arcp-store");
+      write_loop();
+    });
   }
 
   ~SqliteStore() override {

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/thread_name.hpp"
 #include "transport/endpoint.hpp"
 #include "transport/websocket_connection.hpp"
 
@@ -73,7 +74,12 @@ class Server final : public WebSocketServer {
     build_allow_list();
     do_accept();
     int n = std::max(1, opts_.io_threads);
-    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { ioc_.run(); });
+    for (int i = 0; i < n; ++i) {
+      threads_.emplace_back([this] {
+        core::name_this_thread("arcp-io");
+        ioc_.run();
+      });
+    }
     return {};
   }
 

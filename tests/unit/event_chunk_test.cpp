@@ -86,5 +86,62 @@ TEST(EventChunk, ARepeatedJobWithNoJobBeforeItIsDamage) {
   EXPECT_TRUE(corrupt);
 }
 
+TEST(EventChunk, RepetitiveChunksAreCompressedAndComeBackExactly) {
+  ChunkWriter w;
+  for (int i = 1; i <= 100; ++i)
+    w.add(i, "job_a",
+          R"({"arcp":"1.1","type":"job.event","event_seq":)" + std::to_string(i) +
+              R"(,"payload":{"kind":"log","body":{"message":"step )" + std::to_string(i) + "\"}}}");
+  std::string packed_scratch;
+  ChunkCodec codec = ChunkCodec::kRaw;
+  auto packed = pack_chunk(w.bytes(), packed_scratch, codec);
+  EXPECT_EQ(codec, ChunkCodec::kLz4);
+  EXPECT_LT(packed.size() * 3, w.bytes().size());  // at least 3:1 on envelopes like these
+  std::string scratch;
+  auto raw = unpack_chunk(static_cast<std::int64_t>(codec),
+                          static_cast<std::int64_t>(w.bytes().size()), packed, scratch);
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(*raw, w.bytes());
+}
+
+TEST(EventChunk, IncompressibleChunksAreStoredAsTheyAre) {
+  std::string noise;
+  std::uint32_t x = 12345;
+  for (int i = 0; i < 4000; ++i) {
+    x = x * 1664525U + 1013904223U;
+    noise.push_back(static_cast<char>(x >> 24));
+  }
+  std::string scratch;
+  ChunkCodec codec = ChunkCodec::kLz4;
+  auto packed = pack_chunk(noise, scratch, codec);
+  EXPECT_EQ(codec, ChunkCodec::kRaw);
+  EXPECT_EQ(packed, noise);
+  auto raw = unpack_chunk(0, static_cast<std::int64_t>(noise.size()), packed, scratch);
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(*raw, noise);
+}
+
+TEST(EventChunk, DamagedRowsAreRefusedNotTrusted) {
+  ChunkWriter w;
+  for (int i = 1; i <= 50; ++i) w.add(i, "job_a", "the same frame, again and again");
+  std::string packed_scratch;
+  ChunkCodec codec{};
+  std::string packed(pack_chunk(w.bytes(), packed_scratch, codec));
+  ASSERT_EQ(codec, ChunkCodec::kLz4);
+  auto size = static_cast<std::int64_t>(w.bytes().size());
+  std::string scratch;
+  EXPECT_FALSE(unpack_chunk(7, size, packed, scratch));      // unknown codec
+  EXPECT_FALSE(unpack_chunk(0, size, packed, scratch));      // raw, but the size is wrong
+  EXPECT_FALSE(unpack_chunk(1, size - 1, packed, scratch));  // shorter than it decompresses
+  EXPECT_FALSE(unpack_chunk(1, size + 1, packed, scratch));  // longer than it decompresses
+  EXPECT_FALSE(unpack_chunk(1, -1, packed, scratch));        // negative
+  EXPECT_FALSE(unpack_chunk(1, std::int64_t{1} << 40, packed, scratch));  // no huge allocation
+  EXPECT_FALSE(unpack_chunk(1, size, packed.substr(0, packed.size() / 2), scratch));
+  std::string flipped = packed;
+  flipped[0] = static_cast<char>(0xFF);
+  auto garbage = unpack_chunk(1, size, flipped, scratch);
+  EXPECT_TRUE(!garbage || garbage->size() == static_cast<std::size_t>(size));
+}
+
 }  // namespace
 }  // namespace arcp::store
