@@ -98,11 +98,15 @@ void Session::enforce_log_cap_locked() {
   if (upto <= sent_seq_ || !connection_) return;  // detached: a resume will report the loss
   // §14: the consumer fell behind the log cap and undelivered events were
   // evicted. End this transport with INTERNAL_ERROR rather than show a gap.
-  Error err(ErrorCode::kInternalError,
+  fail_transport_locked(
+      Error(ErrorCode::kInternalError,
             "the session's event log cap (" + std::to_string(limits_.max_log_events) +
                 " events) was exceeded while the client was not reading; undelivered events "
                 "were evicted",
-            json::object{{"last_sent_seq", sent_seq_}, {"evicted_through_seq", upto}});
+            json::object{{"last_sent_seq", sent_seq_}, {"evicted_through_seq", upto}}));
+}
+
+void Session::fail_transport_locked(const Error& err) {
   Envelope env;
   env.id = new_id("msg");
   env.type = std::string(msg::kSessionError);
@@ -127,7 +131,17 @@ void Session::pump_locked() {
     }
     // Not in memory (evicted from the pending window, or a replay): read the store.
     auto batch = store_->read_events(id_, sent_seq_, kReadBatch);
-    if (batch.empty() || batch.front().seq != sent_seq_ + 1) return;  // trimmed: resume checks
+    if (batch.empty() || batch.front().seq != sent_seq_ + 1) {
+      // The log lost events it reported durable (a commit that failed after
+      // the fact, or a damaged data directory). Say so and end the transport
+      // rather than stall or skip; a resume from before the loss is refused.
+      std::int64_t next = batch.empty() ? durable_seq_ + 1 : batch.front().seq;
+      retained_from_ = std::max(retained_from_, next);
+      return fail_transport_locked(
+          Error(ErrorCode::kInternalError,
+                "the session's event log lost events it had stored; they cannot be delivered",
+                json::object{{"last_sent_seq", sent_seq_}, {"next_available_seq", next}}));
+    }
     std::size_t n = 0;
     for (auto& r : batch) {
       if (r.seq > durable_seq_) break;
@@ -270,10 +284,12 @@ bool Session::idle_since(std::chrono::steady_clock::time_point cutoff) const {
 
 Result<void> Session::ack(std::int64_t last_processed_seq) {
   std::lock_guard lock(mu_);
-  if (last_processed_seq > next_seq_ - 1)
+  // Only delivered events can have been processed: an ack past them would
+  // free events the client has never seen.
+  if (last_processed_seq > sent_seq_)
     return Error(ErrorCode::kInvalidRequest,
                  "last_processed_seq " + std::to_string(last_processed_seq) +
-                     " is beyond the last event seq " + std::to_string(next_seq_ - 1));
+                     " is beyond the last event sent, seq " + std::to_string(sent_seq_));
   if (last_processed_seq <= acked_seq_) return {};
   acked_seq_ = last_processed_seq;
   // §6.5: acknowledged events may be freed before the resume window ends.

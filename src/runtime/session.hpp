@@ -115,6 +115,9 @@ class Session : public std::enable_shared_from_this<Session>, public store::Dura
                              const std::string& trace_id, std::string_view payload_json);
   void maybe_signal_back_pressure_locked(const std::string& job_id, const std::string& trace_id);
   void enforce_log_cap_locked();
+  /// Sends `session.error` and closes the attached transport (§14): for
+  /// events this session can no longer deliver, never shown as a gap.
+  void fail_transport_locked(const Error& err);
   void pump_locked();
   void arm_drain_check_locked();
   void persist_locked();

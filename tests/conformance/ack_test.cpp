@@ -1,6 +1,7 @@
 // K01–K05: event acknowledgement, back-pressure and bounded memory for slow
 // consumers (§6.5, §14).
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -220,6 +221,83 @@ TEST_F(Ack, SlowConsumerWithTheSqliteStoreGetsEverythingOnceWithBoundedMemory) {
   EXPECT_EQ(events.size(), kEvents + 1);
   for (std::size_t i = 0; i < events.size(); ++i)
     ASSERT_EQ(events[i].event_seq, static_cast<std::int64_t>(i + 1));
+}
+
+// An ack names events the client has processed, so it cannot pass what was
+// delivered: one that does is refused and frees nothing (the undelivered
+// events still arrive, every one).
+TEST_F(Ack, AckPastTheDeliveredEventsIsRefusedAndFreesNothing) {
+  TempDir dir;
+  RuntimeOptions o = default_runtime_options();
+  o.data_dir = dir.path();
+  o.max_outbound_bytes = 16 * 1024;
+  TestRuntime durable(o);
+  StuckConsumer stuck;  // outlives the client whose reader thread calls it
+  ClientOptions co;
+  co.ack_every_events = 0;
+  auto client = durable.connect_memory("alice-token", co);
+  stuck.block_reader(*client);
+  constexpr std::size_t kEvents = 6000;
+  auto job = client->submit(
+      {.agent = "chatty", .input = json::object{{"n", kEvents}, {"body_bytes", 200}}});
+  ASSERT_TRUE(job);
+  ASSERT_TRUE(eventually([&] { return durable.runtime().stats().jobs == 0; }));
+  client->ack(static_cast<std::int64_t>(kEvents));  // far past the ~16 KiB on the wire
+  stuck.unblock();
+  auto events = drain_events(*job);
+  ASSERT_TRUE(job->result());
+  ASSERT_EQ(events.size(), kEvents);  // under back_pressure_lag: no status event
+  for (std::size_t i = 0; i < events.size(); ++i)
+    ASSERT_EQ(events[i].event_seq, static_cast<std::int64_t>(i + 1));
+  auto err = client->next_session_error(kWait);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->code, ErrorCode::kInvalidRequest);
+  EXPECT_NE(err->message.find("beyond the last event sent"), std::string::npos) << err->message;
+}
+
+// A data directory damaged under a running runtime: the session cannot
+// deliver the lost events, so the client is told (INTERNAL_ERROR, transport
+// closed) instead of stalling or seeing a gap, and a resume from before the
+// loss is refused with RESUME_WINDOW_EXPIRED rather than looping.
+TEST_F(Ack, EventsLostFromADamagedStoreEndTheTransportNotTheStreamSilently) {
+  TempDir dir;
+  RuntimeOptions o = default_runtime_options();
+  o.data_dir = dir.path();
+  o.max_outbound_bytes = 16 * 1024;
+  TestRuntime durable(o);
+  StuckConsumer stuck;
+  ClientOptions co;
+  co.ack_every_events = 0;
+  auto client = durable.connect_memory("alice-token", co);
+  stuck.block_reader(*client);
+  constexpr std::size_t kEvents = 12000;  // well past the 4096-frame window kept in memory
+  auto job = client->submit(
+      {.agent = "chatty", .input = json::object{{"n", kEvents}, {"body_bytes", 200}}});
+  ASSERT_TRUE(job);
+  ASSERT_TRUE(eventually([&] { return durable.runtime().stats().jobs == 0; }));
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() + "/arcp.db").c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 10000);
+    char* msg = nullptr;
+    int rc = sqlite3_exec(db,
+                          "UPDATE event_chunks SET body = x'00' "
+                          "WHERE first_seq >= 3000 AND last_seq <= 6000",
+                          nullptr, nullptr, &msg);
+    EXPECT_EQ(rc, SQLITE_OK) << (msg ? msg : "");
+    EXPECT_GT(sqlite3_changes(db), 0);
+    sqlite3_free(msg);
+    sqlite3_close(db);
+  }
+  stuck.unblock();
+  auto r = job->result();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kResumeWindowExpired);
+  bool told = false;
+  while (auto e = client->next_session_error(std::chrono::milliseconds(100)))
+    told |=
+        e->code == ErrorCode::kInternalError && e->message.find("lost events") != std::string::npos;
+  EXPECT_TRUE(told);
 }
 
 }  // namespace

@@ -48,26 +48,25 @@ struct FrameCounter {
   std::condition_variable cv;
   std::int64_t target = 0;  // wake the waiter when seq_frames reaches it
   std::int64_t seq_frames = 0;
-  bool welcomed = false;
   bool closed = false;
   Clock::time_point last_frame;
 
-  ConnectionHandlers handlers() {
+  /// Handlers that keep the counter alive for as long as the connection
+  /// may still call them.
+  static ConnectionHandlers handlers(const std::shared_ptr<FrameCounter>& self) {
     ConnectionHandlers h;
-    h.on_frame = [this](std::string text) {
+    h.on_frame = [self](std::string text) {
       bool seq = text.find("\"event_seq\"") != std::string::npos;
-      bool welcome = text.find("\"session.welcome\"") != std::string::npos;
-      std::lock_guard lock(mu);
-      if (seq) ++seq_frames;
-      if (welcome) welcomed = true;
-      last_frame = Clock::now();
+      std::lock_guard lock(self->mu);
+      if (seq) ++self->seq_frames;
+      self->last_frame = Clock::now();
       // A wake-up per frame would time the futex, not the replay.
-      if (welcome || seq_frames == target) cv.notify_all();
+      if (self->seq_frames == self->target) self->cv.notify_all();
     };
-    h.on_closed = [this] {
-      std::lock_guard lock(mu);
-      closed = true;
-      cv.notify_all();
+    h.on_closed = [self] {
+      std::lock_guard lock(self->mu);
+      self->closed = true;
+      self->cv.notify_all();
     };
     return h;
   }
@@ -100,6 +99,40 @@ Result<double> one_job_rate(const std::string& url, const BenchArgs& a) {
   return rate;
 }
 
+/// Runs a job of `n` events on `client` with nothing acknowledged, so all of
+/// them stay in the session's log; returns the state that resumes from seq 0.
+Result<ResumeState> store_events(Client& client, std::int64_t n) {
+  auto job = client.submit({.agent = "chatty", .input = json::object{{"n", n}}});
+  if (!job) return job.error();
+  if (auto r = job->result(); !r) return r.error();
+  ResumeState state = client.resume_state();
+  state.last_event_seq = 0;
+  (void)client.close();
+  return state;
+}
+
+/// Resumes `state` on a fresh raw connection and times until all `n` stored
+/// events and the result (n + 1 frames) have arrived.
+Result<double> time_replay(Connection& conn, const std::string& token, const ResumeState& state,
+                           std::int64_t n) {
+  auto counter = std::make_shared<FrameCounter>();
+  counter->target = n + 1;
+  conn.start(FrameCounter::handlers(counter));
+  auto start = Clock::now();
+  conn.send(make_frame(hello_text(token, json::array{}, state)));
+  std::unique_lock lock(counter->mu);
+  bool done = counter->cv.wait_for(lock, std::chrono::seconds(120),
+                                   [&] { return counter->seq_frames >= n + 1 || counter->closed; });
+  std::int64_t got = counter->seq_frames;
+  double secs = std::chrono::duration<double>(counter->last_frame - start).count();
+  lock.unlock();
+  conn.close();
+  if (!done) return Error(ErrorCode::kTimeout, "replay did not finish");
+  if (got < n + 1)
+    return Error(ErrorCode::kInternalError, fmt::format("replay stopped after {} events", got));
+  return static_cast<double>(n + 1) / secs;
+}
+
 /// Stores `n` events in a session, then times a resume that replays them all.
 Result<double> replay_rate(const std::string& url, const BenchArgs& a, std::int64_t n) {
   ClientOptions co;
@@ -107,31 +140,11 @@ Result<double> replay_rate(const std::string& url, const BenchArgs& a, std::int6
   co.ack_every_events = 0;  // keep everything in the log
   auto client = Client::connect(url, co);
   if (!client) return client.error();
-  auto job = (*client)->submit({.agent = "chatty", .input = json::object{{"n", n}}});
-  if (!job) return job.error();
-  if (auto r = job->result(); !r) return r.error();
-  ResumeState state = (*client)->resume_state();
-  state.last_event_seq = 0;
-  (void)(*client)->close();
-
-  FrameCounter counter;  // outlives the connection whose callbacks use it
-  counter.target = n + 1;
+  auto state = store_events(**client, n);
+  if (!state) return state.error();
   auto conn = connect_websocket(url, {});
   if (!conn) return conn.error();
-  (*conn)->start(counter.handlers());
-  auto start = Clock::now();
-  (*conn)->send(make_frame(hello_text(a.token, json::array{}, state)));
-  std::unique_lock lock(counter.mu);
-  if (!counter.cv.wait_for(lock, std::chrono::seconds(120),
-                           [&] { return counter.seq_frames >= n + 1 || counter.closed; }))
-    return Error(ErrorCode::kTimeout, "replay did not finish");
-  if (counter.seq_frames < n + 1)
-    return Error(ErrorCode::kInternalError,
-                 fmt::format("replay stopped after {} events", counter.seq_frames));
-  double secs = std::chrono::duration<double>(counter.last_frame - start).count();
-  lock.unlock();
-  (*conn)->close();
-  return static_cast<double>(n + 1) / secs;
+  return time_replay(**conn, a.token, *state, n);
 }
 
 /// The runtime's own replay cost: runtime and a raw frame counter in this
@@ -143,37 +156,18 @@ Result<double> replay_rate_in_process(const BenchArgs& a, std::int64_t n) {
   ro.data_dir = dir.path;
   Runtime rt(ro);
   (void)register_conformance_agents(rt);
-  ResumeState state;
-  {
-    auto [client_side, runtime_side] = make_memory_pair();
-    rt.serve(runtime_side);
-    ClientOptions co;
-    co.token = a.token;
-    co.ack_every_events = 0;
-    auto client = Client::connect(client_side, co);
-    if (!client) return client.error();
-    auto job = (*client)->submit({.agent = "chatty", .input = json::object{{"n", n}}});
-    if (!job) return job.error();
-    if (auto r = job->result(); !r) return r.error();
-    state = (*client)->resume_state();
-    state.last_event_seq = 0;
-    (void)(*client)->close();
-  }
-  FrameCounter counter;
-  counter.target = n + 1;
   auto [client_side, runtime_side] = make_memory_pair();
   rt.serve(runtime_side);
-  client_side->start(counter.handlers());
-  auto start = Clock::now();
-  client_side->send(make_frame(hello_text(a.token, json::array{}, state)));
-  std::unique_lock lock(counter.mu);
-  if (!counter.cv.wait_for(lock, std::chrono::seconds(120),
-                           [&] { return counter.seq_frames >= n + 1 || counter.closed; }))
-    return Error(ErrorCode::kTimeout, "replay did not finish");
-  double secs = std::chrono::duration<double>(counter.last_frame - start).count();
-  lock.unlock();
-  client_side->close();
-  return static_cast<double>(n + 1) / secs;
+  ClientOptions co;
+  co.token = a.token;
+  co.ack_every_events = 0;
+  auto client = Client::connect(client_side, co);
+  if (!client) return client.error();
+  auto state = store_events(**client, n);
+  if (!state) return state.error();
+  auto [replay_side, runtime_replay_side] = make_memory_pair();
+  rt.serve(runtime_replay_side);
+  return time_replay(*replay_side, a.token, *state, n);
 }
 
 /// Opens `n` idle sessions (heartbeat negotiated) and reports the runtime's
