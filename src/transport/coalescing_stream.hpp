@@ -48,10 +48,9 @@ class CoalescingStream {
   auto async_read_some(const MutableBufferSequence& buffers, ReadHandler&& handler) {
     return boost::asio::async_initiate<ReadHandler, void(boost::beast::error_code, std::size_t)>(
         [this](auto h, const MutableBufferSequence& bufs) {
-          if (read_pos_ < read_buf_.size()) {
+          if (read_pos_ < read_len_) {
             std::size_t n = boost::asio::buffer_copy(
-                bufs,
-                boost::asio::buffer(read_buf_.data() + read_pos_, read_buf_.size() - read_pos_));
+                bufs, boost::asio::buffer(read_mem_.get() + read_pos_, read_len_ - read_pos_));
             read_pos_ += n;
             auto ex = boost::asio::get_associated_executor(h, get_executor());
             boost::asio::post(
@@ -59,22 +58,25 @@ class CoalescingStream {
             return;
           }
           // An idle connection waits with a small buffer (RSS per idle session);
-          // a busy one, whose last read filled its buffer, reads 64 KiB at a time.
-          if (read_chunk_ < kReadChunk && read_buf_.capacity() > 4 * kSmallReadChunk)
-            std::string().swap(read_buf_);
-          read_buf_.resize(read_chunk_);
-          read_pos_ = 0;
+          // a busy one, whose last read filled its buffer, reads 64 KiB at a
+          // time. The buffer is never zero-filled: a std::string resized to
+          // 64 KiB per read cost a 64 KiB memset per socket read.
+          if (read_cap_ != read_chunk_) {
+            read_mem_ = std::make_unique_for_overwrite<char[]>(read_chunk_);
+            read_cap_ = read_chunk_;
+          }
+          read_len_ = read_pos_ = 0;
           next_.async_read_some(
-              boost::asio::buffer(read_buf_),
+              boost::asio::buffer(read_mem_.get(), read_cap_),
               [this, bufs, h = std::move(h)](boost::beast::error_code ec, std::size_t got) mutable {
-                if (got == read_chunk_)
+                if (got == read_cap_)
                   read_chunk_ = kReadChunk;
                 else if (got < kSmallReadChunk)
                   read_chunk_ = kSmallReadChunk;
-                read_buf_.resize(got);
+                read_len_ = got;
                 std::size_t n = 0;
                 if (!ec) {
-                  n = boost::asio::buffer_copy(bufs, boost::asio::buffer(read_buf_));
+                  n = boost::asio::buffer_copy(bufs, boost::asio::buffer(read_mem_.get(), got));
                   read_pos_ = n;
                 }
                 std::move(h)(ec, n);
@@ -176,8 +178,10 @@ class CoalescingStream {
   std::size_t read_chunk_ = kSmallReadChunk;
   NextLayer next_;
   std::shared_ptr<State> state_ = std::make_shared<State>();
-  std::string read_buf_;
-  std::size_t read_pos_ = 0;
+  std::unique_ptr<char[]> read_mem_;
+  std::size_t read_cap_ = 0;
+  std::size_t read_len_ = 0;  // bytes of the last socket read
+  std::size_t read_pos_ = 0;  // of those, handed to Beast
 };
 
 // WebSocket close handshake support: tear down the layer below.
