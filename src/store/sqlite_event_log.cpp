@@ -6,8 +6,8 @@ namespace arcp::store {
 namespace {
 
 // A chunk is written when it reaches either bound: big enough that the
-// per-row B-tree cost vanishes, small enough that a trim which splits one
-// rewrites little and a replay from its middle decodes little.
+// per-row B-tree cost vanishes, small enough that a replay from its middle
+// decodes little and a trim that splits one keeps little hidden on disk.
 constexpr std::size_t kChunkMaxBytes = 32U << 10U;
 constexpr std::int64_t kChunkMaxEvents = 512;
 
@@ -99,48 +99,46 @@ std::optional<ChunkReader> SqliteEventLog::open_chunk(const Statement& row, int 
   return ChunkReader(*bytes);
 }
 
-std::vector<EventRecord> SqliteEventLog::read(const std::string& session_id, std::int64_t after_seq,
-                                              std::size_t limit) {
+template <typename Visit>
+void SqliteEventLog::for_each_event(const std::string& session_id, std::int64_t after_seq,
+                                    Visit&& visit) {
   after_seq = std::max(after_seq, horizon(session_id));
-  std::vector<EventRecord> out;
-  out.reserve(std::min<std::size_t>(limit, 4096));
   auto s = db_.prepare(
       "SELECT codec, raw_bytes, body FROM event_chunks WHERE session_id=? AND last_seq>? ORDER BY "
       "last_seq");
   s.bind(1, session_id).bind(2, after_seq);
-  while (out.size() < limit && s.step()) {
-    auto opened = open_chunk(s, 0, session_id);
-    if (!opened) continue;
-    auto& chunk = *opened;
+  while (s.step()) {
+    auto chunk = open_chunk(s, 0, session_id);
+    if (!chunk) continue;
     ChunkEntry e;
-    while (out.size() < limit && chunk.next(e))
-      if (e.seq > after_seq)
-        out.push_back(EventRecord{session_id, e.seq, std::string(e.job_id),
-                                  make_frame(std::string(e.frame))});
-    if (chunk.corrupt()) report_corrupt(session_id);
+    while (chunk->next(e))
+      if (e.seq > after_seq && !visit(e)) return;
+    if (chunk->corrupt()) report_corrupt(session_id);
   }
+}
+
+std::vector<EventRecord> SqliteEventLog::read(const std::string& session_id, std::int64_t after_seq,
+                                              std::size_t limit) {
+  std::vector<EventRecord> out;
+  if (limit == 0) return out;
+  out.reserve(std::min<std::size_t>(limit, 4096));
+  for_each_event(session_id, after_seq, [&](const ChunkEntry& e) {
+    out.push_back(
+        EventRecord{session_id, e.seq, std::string(e.job_id), make_frame(std::string(e.frame))});
+    return out.size() < limit;
+  });
   return out;
 }
 
 std::vector<EventRecord> SqliteEventLog::read_job(const std::string& session_id,
                                                   const std::string& job_id,
                                                   std::int64_t after_seq) {
-  after_seq = std::max(after_seq, horizon(session_id));
   std::vector<EventRecord> out;
-  auto s = db_.prepare(
-      "SELECT codec, raw_bytes, body FROM event_chunks WHERE session_id=? AND last_seq>? ORDER BY "
-      "last_seq");
-  s.bind(1, session_id).bind(2, after_seq);
-  while (s.step()) {
-    auto opened = open_chunk(s, 0, session_id);
-    if (!opened) continue;
-    auto& chunk = *opened;
-    ChunkEntry e;
-    while (chunk.next(e))
-      if (e.seq > after_seq && e.job_id == job_id)
-        out.push_back(EventRecord{session_id, e.seq, job_id, make_frame(std::string(e.frame))});
-    if (chunk.corrupt()) report_corrupt(session_id);
-  }
+  for_each_event(session_id, after_seq, [&](const ChunkEntry& e) {
+    if (e.job_id == job_id)
+      out.push_back(EventRecord{session_id, e.seq, job_id, make_frame(std::string(e.frame))});
+    return true;
+  });
   return out;
 }
 

@@ -51,6 +51,10 @@ class SqliteEventLog {
   /// until the next call.
   std::optional<ChunkReader> open_chunk(const Statement& row, int first_col,
                                         std::string_view session_id);
+  /// Calls `visit(const ChunkEntry&)` for each event of a session after
+  /// `after_seq` (and its trim horizon), in seq order, while it returns true.
+  template <typename Visit>
+  void for_each_event(const std::string& session_id, std::int64_t after_seq, Visit&& visit);
   /// Highest trimmed seq of a session (0 when never trimmed).
   std::int64_t horizon(const std::string& session_id) const;
 
