@@ -4,6 +4,8 @@
 #include <stdlib.h>
 
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
 
@@ -19,6 +21,11 @@ struct Waiter : arcp::store::DurableSink {
     std::lock_guard lock(mu);
     durable = seq;
     cv.notify_all();
+  }
+  void on_store_failure(std::int64_t seq, const arcp::Error& e) override {
+    std::fprintf(stderr, "store failed at seq %lld: %s\n", static_cast<long long>(seq),
+                 e.message.c_str());
+    std::abort();
   }
   void wait(std::int64_t seq) {
     std::unique_lock lock(mu);

@@ -35,6 +35,12 @@ class Connection {
   virtual void close() = 0;
   /// Bytes queued but not yet written (for back-pressure decisions).
   virtual std::size_t queued_bytes() const = 0;
+  /// Inbound flow control (§14): while more than `bytes` wait in the send
+  /// queue, no further inbound frame is read, so a peer that sends without
+  /// reading is held back by TCP (or its pipe) instead of growing this
+  /// side's memory with replies. Thread-safe; takes effect before the next
+  /// read. Default: no limit (a transport without it ignores the call).
+  virtual void set_send_budget(std::size_t bytes) { (void)bytes; }
   /// Human-readable peer description for logs (never contains secrets).
   virtual std::string description() const = 0;
 };

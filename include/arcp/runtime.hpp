@@ -14,6 +14,10 @@
 
 namespace arcp {
 
+namespace store {
+class Store;  // internal interface (src/store/store.hpp)
+}
+
 struct RuntimeOptions {
   std::string name = "arcp-cpp";
   std::string version = "0.1.0";
@@ -35,6 +39,16 @@ struct RuntimeOptions {
   /// A connection is not fed while this many bytes wait in its send queue;
   /// the session streams from its log once the queue drains (§6.5).
   std::size_t max_outbound_bytes = 4U << 20U;
+  /// Bytes that may wait in one connection's send queue (events and replies
+  /// of every kind: errors, pongs, list_jobs pages, acceptances) before the
+  /// runtime stops reading that connection, so a peer that sends without
+  /// reading is held back by TCP instead of growing memory (§14).
+  std::size_t max_queued_bytes_per_connection = 8U << 20U;
+  /// The same budget before the connection has completed session.hello.
+  std::size_t max_queued_bytes_unauthenticated = 64U << 10U;
+  /// A connection that has not completed session.hello by then is closed
+  /// (UNAUTHENTICATED), so half-open connections cannot hold descriptors.
+  std::chrono::seconds hello_timeout{10};
   /// Unacknowledged events (with the `ack` feature) before one
   /// `status {phase:"back_pressure"}` event; re-armed when the lag halves.
   std::int64_t back_pressure_lag = 10000;
@@ -43,6 +57,9 @@ struct RuntimeOptions {
   /// WAL). Empty: in memory only. The runtime throws std::runtime_error when
   /// the directory cannot be opened.
   std::string data_dir;
+  /// Embedding and tests: a store to use instead of the one `data_dir`
+  /// selects (an implementation of the internal store interface).
+  std::shared_ptr<store::Store> store;
 
   /// May `observer` list or subscribe to a job of `owner`? Default (empty):
   /// the same principal only (§14).
@@ -66,7 +83,10 @@ struct RuntimeStats {
   std::size_t stored_events = 0;   // events in the store's session logs
   std::size_t stored_jobs = 0;     // job records (running and retained finished)
   std::size_t pending_frames = 0;  // unsent frames held in memory across sessions
-  std::size_t queued_bytes = 0;    // bytes waiting in attached connections' send queues
+  std::size_t queued_bytes = 0;    // bytes waiting in every connection's send queue
+  /// Empty while healthy; why the store failed otherwise (nothing more is
+  /// persisted or sent, submits are refused: restart once it is repaired).
+  std::string store_failure;
 };
 
 /// Handler for a registered `x-vendor.*` message type. Return an envelope

@@ -35,10 +35,50 @@ void ConnectionHandler::start() {
   h.on_closed = [weak] {
     if (auto self = weak.lock()) self->on_closed();
   };
+  if (auto rt = rt_.lock()) {
+    // Until hello succeeds, replies to this peer get the small budget.
+    conn_->set_send_budget(rt->opts.max_queued_bytes_unauthenticated);
+    arm_hello_timeout(*rt);
+  }
   conn_->start(std::move(h));
 }
 
+void ConnectionHandler::arm_hello_timeout(Runtime::Impl& rt) {
+  std::lock_guard lock(session_mu_);
+  timers_ = rt.timers;
+  hello_timer_ = std::make_unique<boost::asio::steady_timer>(*rt.timers, rt.opts.hello_timeout);
+  std::weak_ptr<ConnectionHandler> weak = weak_from_this();
+  hello_timer_->async_wait([weak](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->closed_) return;
+    {
+      std::lock_guard lock(self->session_mu_);
+      if (self->session_) return;
+    }
+    self->send_unbound_error(
+        Error(ErrorCode::kUnauthenticated, "no session.hello completed within the time allowed"),
+        {});
+    self->conn_->close();
+  });
+}
+
 void ConnectionHandler::close() {
+  conn_->close();
+}
+
+void ConnectionHandler::close_with(Error reason) {
+  std::shared_ptr<Session> session;
+  {
+    std::lock_guard lock(session_mu_);
+    session = session_;
+  }
+  // Straight to this transport: the session may have moved to another one.
+  Envelope env;
+  env.id = new_id("msg");
+  env.type = std::string(msg::kSessionError);
+  if (session) env.session_id = session->id();
+  env.payload = reason.to_json();
+  conn_->send(make_frame(encode_envelope(env)));
   conn_->close();
 }
 
@@ -70,6 +110,7 @@ void ConnectionHandler::on_closed() {
     std::lock_guard lock(session_mu_);
     session = session_;
     if (heartbeat_) heartbeat_->cancel();
+    if (hello_timer_) hello_timer_->cancel();
   }
   if (session) session->detach(conn_.get());
   if (auto rt = rt_.lock()) {

@@ -21,6 +21,10 @@ class ConnectionHandler : public std::enable_shared_from_this<ConnectionHandler>
   void start();
   /// Graceful close of the transport (the session stays for resume).
   void close();
+  /// Sends `session.error` with `reason`, then closes gracefully (shutdown).
+  void close_with(Error reason);
+  /// Bytes waiting in this connection's send queue.
+  std::size_t queued_bytes() const { return conn_->queued_bytes(); }
 
  private:
   void on_frame(std::string text);
@@ -49,6 +53,7 @@ class ConnectionHandler : public std::enable_shared_from_this<ConnectionHandler>
   /// Errors before a session exists carry no session_id.
   void send_unbound_error(Error error, const std::string& request_id);
   void arm_heartbeat(Runtime::Impl& rt);
+  void arm_hello_timeout(Runtime::Impl& rt);
 
   std::weak_ptr<Runtime::Impl> rt_;
   std::shared_ptr<Connection> conn_;
@@ -57,6 +62,7 @@ class ConnectionHandler : public std::enable_shared_from_this<ConnectionHandler>
   std::atomic<std::int64_t> last_inbound_ms_{0};
   std::shared_ptr<boost::asio::io_context> timers_;  // declared before the timer: outlives it
   std::unique_ptr<boost::asio::steady_timer> heartbeat_;
+  std::unique_ptr<boost::asio::steady_timer> hello_timer_;
   std::atomic<bool> closed_{false};
 };
 

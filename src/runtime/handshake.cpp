@@ -30,7 +30,9 @@ void ConnectionHandler::bind_session(Runtime::Impl& rt, std::shared_ptr<Session>
   {
     std::lock_guard lock(session_mu_);
     session_ = std::move(session);
+    if (hello_timer_) hello_timer_->cancel();
   }
+  conn_->set_send_budget(rt.opts.max_queued_bytes_per_connection);
   if (heartbeat) arm_heartbeat(rt);
 }
 

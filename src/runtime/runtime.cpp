@@ -14,6 +14,7 @@ namespace arcp {
 namespace {
 
 std::shared_ptr<store::Store> open_store(const RuntimeOptions& opts) {
+  if (opts.store) return opts.store;
   if (opts.data_dir.empty()) return store::make_memory_store();
   auto s = store::open_sqlite_store(opts.data_dir);
   if (!s) throw std::runtime_error(s.error().message);
@@ -46,7 +47,10 @@ Runtime::Impl::Impl(RuntimeOptions o)
       workers(std::max<std::size_t>(1, opts.worker_threads)),
       store(open_store(opts)) {
   session_limits.max_log_events = std::max<std::size_t>(1, opts.max_buffered_events);
-  session_limits.high_water_bytes = opts.max_outbound_bytes;
+  // Events stop being pumped before the connection's whole budget is used,
+  // so replies still fit under it.
+  session_limits.high_water_bytes =
+      std::min(opts.max_outbound_bytes, opts.max_queued_bytes_per_connection);
   session_limits.back_pressure_lag = opts.back_pressure_lag;
   for (const auto& [token, principal] : opts.tokens) auth.add_token(token, principal);
   auth.allow_anonymous(opts.allow_anonymous);
@@ -144,7 +148,7 @@ Runtime::Impl::~Impl() {
 }
 
 void Runtime::Impl::shutdown() {
-  std::vector<std::unique_ptr<WebSocketServer>> to_stop;
+  std::vector<WebSocketServer*> to_stop;
   std::vector<std::shared_ptr<runtime::Job>> to_abort;
   std::vector<std::shared_ptr<runtime::ConnectionHandler>> to_close;
   {
@@ -154,6 +158,7 @@ void Runtime::Impl::shutdown() {
     if (sweep_timer) sweep_timer->cancel();
     for (auto& [id, job] : jobs) to_abort.push_back(job);
     to_close.assign(handlers.begin(), handlers.end());
+    for (auto& s : servers) to_stop.push_back(s.get());
   }
   // Jobs end first so their terminal events are flushed with the connections.
   for (auto& job : to_abort)
@@ -165,12 +170,14 @@ void Runtime::Impl::shutdown() {
     if (timers->get_executor().running_in_this_thread() == false)
       pumped.get_future().wait_for(std::chrono::seconds(5));
   }
-  for (auto& h : to_close) h->close();
-  {
-    std::lock_guard lock(mu);
-    to_stop = std::move(servers);
-  }
-  for (auto& s : to_stop) s->stop();
+  // Every attached client learns why its transport ends (retryable: the
+  // session resumes on the next process when the store is durable).
+  for (auto& h : to_close)
+    h->close_with(Error(ErrorCode::kInternalError, "the runtime is shutting down"));
+  // Listeners stop accepting and drain their closes; they stay allocated
+  // until ~Impl, after every session that may still hold a connection.
+  for (auto* s : to_stop) s->stop();
+  store->flush();  // detaches persisted their session records
 }
 
 Runtime::Runtime(RuntimeOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {
@@ -187,16 +194,16 @@ RuntimeStats Runtime::stats() const {
   for (const auto& [id, job] : impl_->jobs) jobs.push_back(job);
   s.connections = impl_->handlers.size();
   s.idempotency_keys = impl_->idempotency.size();
-  for (const auto& [id, session] : impl_->sessions) {
-    auto ss = session->stats();
-    s.pending_frames += ss.pending_frames;
-    s.queued_bytes += ss.queued_bytes;
-  }
+  for (const auto& [id, session] : impl_->sessions)
+    s.pending_frames += session->stats().pending_frames;
+  // Every connection counts, authenticated or not.
+  for (const auto& h : impl_->handlers) s.queued_bytes += h->queued_bytes();
   lock.unlock();  // lock order is job → runtime: job state is read outside
   for (const auto& job : jobs) s.jobs += is_terminal(job->status()) ? 0 : 1;
   auto st = impl_->store->stats();
   s.stored_events = st.events;
   s.stored_jobs = st.jobs;
+  if (auto failure = impl_->store->failure()) s.store_failure = failure->message;
   return s;
 }
 

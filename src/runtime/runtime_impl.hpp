@@ -49,12 +49,15 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   // Lock order: job → runtime `mu` → session → store. Never call into a job
   // while holding `mu` (a finishing job takes `mu`); copy the shared_ptr out.
   std::mutex mu;
+  // Listeners own the io_context their connections run on: declared before
+  // the sessions and handlers that hold those connections, so they are
+  // destroyed after them (a socket must not outlive its io_context).
+  std::vector<std::unique_ptr<WebSocketServer>> servers;
   std::map<std::string, ExtensionHandler> extensions;
   std::map<std::string, std::shared_ptr<runtime::Session>> sessions;
   std::map<std::string, std::shared_ptr<runtime::Job>> jobs;  // running in this process
   std::map<std::pair<std::string, std::string>, IdempotencyEntry> idempotency;
   std::set<std::shared_ptr<runtime::ConnectionHandler>> handlers;
-  std::vector<std::unique_ptr<WebSocketServer>> servers;
   bool shutting_down = false;
 
   void shutdown();

@@ -119,7 +119,7 @@ void Session::fail_transport_locked(const Error& err) {
 }
 
 void Session::pump_locked() {
-  if (!connection_) return;
+  if (!connection_ || broken_) return;
   while (sent_seq_ < durable_seq_) {
     if (connection_->queued_bytes() >= limits_.high_water_bytes) return arm_drain_check_locked();
     while (!pending_.empty() && pending_.front().first <= sent_seq_) pending_.pop_front();
@@ -187,6 +187,24 @@ void Session::on_durable(std::int64_t seq) {
   });
 }
 
+void Session::on_store_failure(std::int64_t first_lost_seq, const Error& error) {
+  // The writer thread must not wait for a session lock (see on_durable).
+  boost::asio::post(*timers_, [weak = weak_from_this(), first_lost_seq, error] {
+    auto self = weak.lock();
+    if (!self) return;
+    std::lock_guard lock(self->mu_);
+    if (self->broken_) return;
+    self->pump_locked();  // what did persist still goes out, in order
+    self->broken_ = true;
+    if (!self->connection_) return;
+    self->fail_transport_locked(Error(ErrorCode::kInternalError,
+                                      error.message + "; this session's events from seq " +
+                                          std::to_string(first_lost_seq) + " are not sent",
+                                      json::object{{"last_sent_seq", self->sent_seq_},
+                                                   {"first_unpersisted_seq", first_lost_seq}}));
+  });
+}
+
 void Session::send_control(std::string_view type, json::object payload, const std::string& job_id,
                            const std::string& trace_id) {
   Envelope env;
@@ -242,6 +260,10 @@ Result<void> Session::check_resumable(std::int64_t last_event_seq) const {
 }
 
 Result<void> Session::check_resumable_locked(std::int64_t last_event_seq) const {
+  if (broken_)
+    return Error(ErrorCode::kInternalError,
+                 "this session's events could not be persisted; resume once the runtime's store "
+                 "is repaired or the runtime restarted");
   if (last_event_seq < 0 || last_event_seq > next_seq_ - 1)
     return Error(ErrorCode::kInvalidRequest, "last_event_seq " + std::to_string(last_event_seq) +
                                                  " is not a seq this session has sent (last is " +

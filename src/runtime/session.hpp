@@ -109,6 +109,7 @@ class Session : public std::enable_shared_from_this<Session>, public store::Dura
 
   SessionStats stats() const;
   void on_durable(std::int64_t seq) override;
+  void on_store_failure(std::int64_t first_lost_seq, const Error& error) override;
 
  private:
   std::int64_t append_locked(std::string_view type, const std::string& job_id,
@@ -139,7 +140,7 @@ class Session : public std::enable_shared_from_this<Session>, public store::Dura
   std::int64_t acked_seq_ = 0;      // highest session.ack
   std::int64_t retained_from_ = 1;  // lowest seq still in the log
   bool back_pressure_signalled_ = false;
-  bool broken_ = false;  // the log lost unsent events: the session cannot continue
+  bool broken_ = false;  // the store cannot persist this session's events: nothing more is sent
   std::deque<std::pair<std::int64_t, Frame>> pending_;  // logged, not yet sent
   std::unique_ptr<boost::asio::steady_timer> drain_timer_;
   bool drain_armed_ = false;

@@ -21,6 +21,10 @@ std::string submit_fingerprint(const SubmitRequest& s) {
 }  // namespace
 
 void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
+  // A job whose events cannot be persisted must not start (persist before send).
+  if (auto failure = rt.store->failure())
+    return session_->send_error(
+        Error(ErrorCode::kInternalError, failure->message + "; no new jobs are accepted"), env.id);
   auto submit = SubmitRequest::from_json(env.payload, std::chrono::system_clock::now());
   if (!submit) return session_->send_error(submit.error(), env.id);
   const auto& features = session_->features();

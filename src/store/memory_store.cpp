@@ -181,6 +181,7 @@ class MemoryStore final : public Store {
   }
 
   void flush() override {}
+  std::optional<Error> failure() const override { return std::nullopt; }  // memory cannot fail
   StoreStats stats() override {
     std::lock_guard lock(mu_);
     StoreStats s;

@@ -272,6 +272,11 @@ class SqliteStore final : public Store {
     done_cv_.wait(lock, [&] { return committed_ >= ticket || stopping_; });
   }
 
+  std::optional<Error> failure() const override {
+    std::lock_guard lock(mu_);
+    return failure_;
+  }
+
   StoreStats stats() override {
     flush();
     StoreStats st;
@@ -331,8 +336,7 @@ class SqliteStore final : public Store {
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
       }
       space_cv_.notify_all();
-      commit(batch);
-      notify_sinks(batch);
+      commit_or_fail(batch);
       {
         std::lock_guard lock(mu_);
         committed_ += batch.size();
@@ -342,7 +346,35 @@ class SqliteStore final : public Store {
     }
   }
 
-  void commit(std::vector<Op>& batch) {
+  // Persist before send holds under failure too: a batch that cannot be
+  // committed after its retries is never reported durable. Its sinks learn
+  // that the events are lost, and the store stays failed (later batches are
+  // not attempted: a log with a hole must not look whole after a restart).
+  void commit_or_fail(std::vector<Op>& batch) {
+    if (!failure()) {
+      auto delay = std::chrono::milliseconds(10);
+      for (int attempt = 1;; ++attempt) {
+        auto err = commit(batch);
+        if (!err) return notify_sinks(batch);
+        if (attempt >= std::max(1, options_.commit_attempts)) {
+          std::cerr << "arcp: sqlite store failed after " << attempt
+                    << " attempts; nothing more is persisted or sent: " << *err << "\n";
+          std::lock_guard lock(mu_);
+          failure_ = Error(ErrorCode::kInternalError,
+                           "the runtime's store failed: events could not be persisted");
+          break;
+        }
+        std::cerr << "arcp: sqlite store commit failed (attempt " << attempt
+                  << "), retrying: " << *err << "\n";
+        std::this_thread::sleep_for(delay);  // back-off before a retry, not synchronisation
+        delay *= 4;
+      }
+    }
+    notify_failure(batch);
+  }
+
+  /// One attempt; the error text when it failed (rolled back).
+  std::optional<std::string> commit(std::vector<Op>& batch) {
     std::lock_guard lock(db_mu_);
     try {
       db_.exec("BEGIN");
@@ -355,17 +387,29 @@ class SqliteStore final : public Store {
         op.write(db_);
       }
       events_.write_open_chunks();
+      if (options_.before_commit) options_.before_commit();
       db_.exec("COMMIT");
-    } catch (const SqliteError& e) {
-      // A failing disk must not take the runtime down; the events stay in
-      // memory for live delivery, and the operator sees why durability failed.
-      std::cerr << "arcp: sqlite store commit failed: " << e.what() << "\n";
+      return std::nullopt;
+    } catch (const std::exception& e) {
       events_.discard_open_chunks();
       try {
         db_.exec("ROLLBACK");
       } catch (const SqliteError&) {
       }
+      return std::string(e.what());
     }
+  }
+
+  void notify_failure(const std::vector<Op>& batch) {
+    // Lowest seq per sink: everything from there on is lost.
+    std::unordered_map<DurableSink*, std::int64_t> lowest;
+    for (const auto& op : batch) {
+      if (!op.sink) continue;
+      auto [it, fresh] = lowest.try_emplace(op.sink.get(), op.event.seq);
+      if (!fresh) it->second = std::min(it->second, op.event.seq);
+    }
+    auto err = *failure();
+    for (auto [sink, seq] : lowest) sink->on_store_failure(seq, err);
   }
 
   static void notify_sinks(const std::vector<Op>& batch) {
@@ -388,7 +432,8 @@ class SqliteStore final : public Store {
   SqliteDb db_;
   SqliteEventLog events_{db_};  // guarded by db_mu_ too
 
-  std::mutex mu_;  // guards the queue and counters
+  mutable std::mutex mu_;  // guards the queue, counters and failure_
+  std::optional<Error> failure_;
   std::condition_variable cv_;
   std::condition_variable done_cv_;
   std::condition_variable space_cv_;

@@ -6,6 +6,7 @@
 #include <arcp/connection.hpp>
 #include <arcp/error.hpp>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -78,11 +79,15 @@ struct EventScan {
   std::size_t limit = 1000;
 };
 
-/// Told when appended events are persisted (in seq order per session).
+/// Told when appended events are persisted (in seq order per session), or
+/// that they never will be.
 class DurableSink {
  public:
   virtual ~DurableSink() = default;
   virtual void on_durable(std::int64_t seq) = 0;
+  /// Events from `first_lost_seq` on could not be persisted and never will
+  /// be: nothing from there may be sent. Runs on the store's writer thread.
+  virtual void on_store_failure(std::int64_t first_lost_seq, const Error& error) = 0;
 };
 
 struct StoreStats {
@@ -131,8 +136,11 @@ class Store {
   virtual std::vector<IdempotencyRecord> load_idempotency_keys() = 0;
   virtual void delete_idempotency_before(std::int64_t cutoff_ms) = 0;
 
-  /// Waits until everything appended so far is durable.
+  /// Waits until everything appended so far is durable (or failed).
   virtual void flush() = 0;
+  /// Set once a write failed for good (after retries): from then on nothing
+  /// more is persisted and every append is reported failed. Empty: healthy.
+  virtual std::optional<Error> failure() const = 0;
   virtual StoreStats stats() = 0;
 };
 
@@ -148,6 +156,11 @@ struct SqliteOptions {
   std::size_t max_queue = 65536;
   /// Opens an existing store for reading only (`arcp tail` beside a live runtime).
   bool read_only = false;
+  /// Attempts per transaction before the store is declared failed; retries
+  /// back off 10 ms, 40 ms, 160 ms... (a busy or briefly full disk clears).
+  int commit_attempts = 4;
+  /// Tests only: runs inside every transaction before COMMIT; a throw fails it.
+  std::function<void()> before_commit;
 };
 
 /// Opens (creating if needed) `<dir>/arcp.db`.

@@ -27,12 +27,20 @@ class FrameQueue {
     if (q_.empty()) return false;
     out.swap(q_);
     bytes_ = 0;
+    drained_.notify_all();
     return true;
+  }
+  /// Blocks while more than `limit` bytes are queued (inbound flow control:
+  /// the reader of the other direction waits here). Returns at once when closed.
+  void wait_at_most(std::size_t limit) {
+    std::unique_lock lock(mu_);
+    drained_.wait(lock, [&] { return bytes_ <= limit || closed_; });
   }
   void close() {
     std::lock_guard lock(mu_);
     closed_ = true;
     cv_.notify_all();
+    drained_.notify_all();
   }
   std::size_t bytes() const {
     std::lock_guard lock(mu_);
@@ -42,6 +50,7 @@ class FrameQueue {
  private:
   mutable std::mutex mu_;
   std::condition_variable cv_;
+  std::condition_variable drained_;
   std::deque<Frame> q_;
   std::size_t bytes_ = 0;
   bool closed_ = false;

@@ -1,5 +1,6 @@
 // In-process transport: each direction is a FrameQueue drained by the receiver's thread.
 #include <arcp/transports.hpp>
+#include <atomic>
 #include <thread>
 
 #include "transport/frame_queue.hpp"
@@ -14,12 +15,14 @@ struct MemoryEndpoint {
   std::shared_ptr<transport::FrameQueue> in;
   std::shared_ptr<transport::FrameQueue> out;
   std::size_t max_frame = 0;
+  std::atomic<std::size_t> send_budget{SIZE_MAX};
   ConnectionHandlers handlers;
 
   void run() {
     std::deque<Frame> batch;
     while (in->pop_all(batch)) {
       for (auto& f : batch) {
+        out->wait_at_most(send_budget.load(std::memory_order_relaxed));  // peer not reading
         if (f->size() > max_frame) {
           if (handlers.on_oversize) handlers.on_oversize(f->size());
         } else if (handlers.on_frame) {
@@ -69,6 +72,7 @@ class MemoryConnection final : public Connection {
   }
 
   std::size_t queued_bytes() const override { return ep_->out->bytes(); }
+  void set_send_budget(std::size_t bytes) override { ep_->send_budget = bytes; }
   std::string description() const override { return name_; }
 
  private:

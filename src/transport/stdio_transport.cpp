@@ -57,6 +57,7 @@ class StdioState : public std::enable_shared_from_this<StdioState> {
   }
 
   std::size_t queued_bytes() const { return out_.bytes(); }
+  void set_send_budget(std::size_t bytes) { send_budget_ = bytes; }
   const std::string& name() const { return name_; }
 
  private:
@@ -142,6 +143,9 @@ class StdioState : public std::enable_shared_from_this<StdioState> {
             oversize = false;
           } else {
             if (!line.empty() && line.back() == '\r') line.pop_back();
+            // A peer that does not read our output stops being read: its
+            // pipe fills and its writes block, not our memory.
+            out_.wait_at_most(send_budget_.load(std::memory_order_relaxed));
             if (!line.empty() && handlers_.on_frame) handlers_.on_frame(std::move(line));
           }
           line.clear();
@@ -173,6 +177,7 @@ class StdioState : public std::enable_shared_from_this<StdioState> {
   std::string name_;
   int wake_[2] = {-1, -1};
   std::atomic<bool> closing_{false};
+  std::atomic<std::size_t> send_budget_{SIZE_MAX};
   transport::FrameQueue out_;
   ConnectionHandlers handlers_;
 };
@@ -192,6 +197,7 @@ class StdioConnection final : public Connection {
   void send(Frame frame) override { state_->send(std::move(frame)); }
   void close() override { state_->close(); }
   std::size_t queued_bytes() const override { return state_->queued_bytes(); }
+  void set_send_budget(std::size_t bytes) override { state_->set_send_budget(bytes); }
   std::string description() const override { return state_->name(); }
 
  private:

@@ -8,6 +8,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
@@ -17,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -74,6 +76,10 @@ class WsConnection final : public Connection,
     }
   }
 
+  void set_send_budget(std::size_t bytes) override {
+    send_budget_.store(bytes, std::memory_order_relaxed);
+  }
+
   std::size_t queued_bytes() const override {
     std::lock_guard lock(mu_);
     std::size_t layer = 0;
@@ -127,7 +133,28 @@ class WsConnection final : public Connection,
       }
       message_.clear();
     }
+    if (queued_bytes() > send_budget_.load(std::memory_order_relaxed))
+      return wait_for_drain(kMinDrainPoll);
     do_read();
+  }
+
+  // The peer is not reading what we send: stop reading what it sends until
+  // the queue is back under budget (polled: the writes complete in layers
+  // that do not call back here, and a stalled peer is the rare case).
+  void wait_for_drain(std::chrono::milliseconds poll) {
+    if (!drain_timer_) drain_timer_.emplace(ws_.get_executor());
+    drain_timer_->expires_after(poll);
+    drain_timer_->async_wait([self = this->shared_from_this(), poll](beast::error_code ec) {
+      if (ec) return;
+      bool closed;
+      {
+        std::lock_guard lock(self->mu_);
+        closed = self->closed_;
+      }
+      if (!closed && self->queued_bytes() > self->send_budget_.load(std::memory_order_relaxed))
+        return self->wait_for_drain(std::min(poll * 2, kMaxDrainPoll));
+      self->do_read();  // also how a closed or failed socket reaches finish()
+    });
   }
 
   static constexpr bool kCoalescing = std::is_same_v<Ws, PlainWs>;
@@ -239,6 +266,10 @@ class WsConnection final : public Connection,
   beast::flat_buffer read_buf_;
   std::size_t read_hint_ = kIdleReadHint;
   std::string message_;
+  static constexpr std::chrono::milliseconds kMinDrainPoll{1};
+  static constexpr std::chrono::milliseconds kMaxDrainPoll{50};
+  std::atomic<std::size_t> send_budget_{SIZE_MAX};
+  std::optional<net::steady_timer> drain_timer_;
   bool oversize_ = false;
   std::size_t discarded_ = 0;
 

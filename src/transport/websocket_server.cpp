@@ -1,8 +1,13 @@
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <arcp/websocket_server.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
+#include <iostream>
 #include <list>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -22,6 +27,20 @@ namespace ssl = net::ssl;
 namespace websocket = transport::websocket;
 
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+constexpr std::chrono::milliseconds kMinAcceptBackoff{5};
+constexpr std::chrono::milliseconds kMaxAcceptBackoff{500};
+
+// Descriptors are what a busy listener runs out of first: take the soft
+// limit up to the hard one, once per process.
+void raise_fd_limit() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  });
+}
 
 std::string host_only(std::string_view host_header) {
   std::string h(host_header);
@@ -41,7 +60,8 @@ class Server final : public WebSocketServer {
       : opts_(std::move(opts)),
         ep_(std::move(ep)),
         on_connection_(std::move(cb)),
-        acceptor_(ioc_) {}
+        acceptor_(ioc_),
+        accept_timer_(ioc_) {}
 
   ~Server() override { stop(); }
 
@@ -94,6 +114,7 @@ class Server final : public WebSocketServer {
     net::post(ioc_, [this] {
       error_code ec;
       acceptor_.close(ec);
+      accept_timer_.cancel();
       std::lock_guard lock(mu_);
       for (auto& weak : live_)
         if (auto c = weak.lock()) c->close();
@@ -131,12 +152,37 @@ class Server final : public WebSocketServer {
     net::any_io_executor ex = opts_.io_threads > 1 ? net::any_io_executor(net::make_strand(ioc_))
                                                    : net::any_io_executor(ioc_.get_executor());
     acceptor_.async_accept(ex, [this](error_code ec, tcp::socket socket) {
-      if (ec) return;  // acceptor closed
+      if (!acceptor_.is_open()) return;  // stopped
+      if (ec) return on_accept_error(ec);
+      if (accept_backoff_ != std::chrono::milliseconds::zero()) {
+        std::cerr << "arcp: accepting connections again on " << format_endpoint(ep_) << "\n";
+        accept_backoff_ = std::chrono::milliseconds::zero();
+      }
       socket.set_option(tcp::no_delay(true), ec);
       if (ssl_ctx_)
         start_tls(std::move(socket));
       else
         start_upgrade(std::make_shared<transport::PlainWs>(std::move(socket)));
+      do_accept();
+    });
+  }
+
+  // Accept errors are transient (EMFILE, ENFILE, ENOBUFS, ENOMEM when
+  // descriptors or memory run out; ECONNABORTED when a peer gave up): the
+  // listener backs off and tries again, so it never dies of one. Reported
+  // once per episode, not per attempt.
+  void on_accept_error(const error_code& ec) {
+    if (ec == net::error::connection_aborted) return do_accept();  // that peer only
+    if (accept_backoff_ == std::chrono::milliseconds::zero()) {
+      std::cerr << "arcp: cannot accept on " << format_endpoint(ep_) << ": " << ec.message()
+                << "; retrying with back-off until it clears\n";
+      accept_backoff_ = kMinAcceptBackoff;
+    } else {
+      accept_backoff_ = std::min(accept_backoff_ * 2, kMaxAcceptBackoff);
+    }
+    accept_timer_.expires_after(accept_backoff_);
+    accept_timer_.async_wait([this](error_code wait_ec) {
+      if (wait_ec || !acceptor_.is_open()) return;
       do_accept();
     });
   }
@@ -212,6 +258,8 @@ class Server final : public WebSocketServer {
   OnConnection on_connection_;
   net::io_context ioc_;
   tcp::acceptor acceptor_;
+  net::steady_timer accept_timer_;
+  std::chrono::milliseconds accept_backoff_{0};  // zero: accepting normally
   std::optional<ssl::context> ssl_ctx_;
   std::vector<std::string> allowed_;
   std::vector<std::thread> threads_;
@@ -230,6 +278,7 @@ Result<std::unique_ptr<WebSocketServer>> WebSocketServer::start(
   if (!ep) return ep.error();
   if (ep->tls && (options.tls_cert_file.empty() || options.tls_key_file.empty()))
     return Error(ErrorCode::kInvalidRequest, "wss:// needs --tls-cert and --tls-key");
+  raise_fd_limit();
   auto server = std::make_unique<Server>(options, *ep, std::move(on_connection));
   if (auto r = server->open(); !r) return r.error();
   return std::unique_ptr<WebSocketServer>(std::move(server));

@@ -298,9 +298,10 @@ std::string run_command(const std::string& cmd, int& exit_code) {
 }
 
 #ifdef ARCP_CLI_PATH
-ServeProcess::ServeProcess(const std::string& args) {
-  std::string cmd = std::string(ARCP_CLI_PATH) + " serve --listen ws://127.0.0.1:0/arcp " + args +
-                    " & echo $! ; wait";
+ServeProcess::ServeProcess(const std::string& args, const std::string& shell_prefix) {
+  std::string cmd = shell_prefix + " " + std::string(ARCP_CLI_PATH) +
+                    " serve --listen ws://127.0.0.1:0/arcp " + args +
+                    " & pid=$! ; echo $pid ; wait $pid ; echo arcp-exit:$?";
   pipe_ = ::popen(cmd.c_str(), "r");
   if (!pipe_) throw std::runtime_error("popen failed");
   char line[512];
@@ -316,6 +317,18 @@ ServeProcess::ServeProcess(const std::string& args) {
 ServeProcess::~ServeProcess() {
   kill(SIGTERM);
   ::pclose(pipe_);
+}
+
+int ServeProcess::wait_exit() {
+  char line[512];
+  while (std::fgets(line, sizeof line, pipe_)) {
+    std::string l(line);
+    if (l.rfind("arcp-exit:", 0) == 0) {
+      pid_.clear();
+      return std::stoi(l.substr(10));
+    }
+  }
+  return -1;
 }
 
 void ServeProcess::kill(int signal) {

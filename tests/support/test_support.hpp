@@ -134,11 +134,16 @@ std::string run_command(const std::string& cmd, int& exit_code);
 /// `arcp serve` in its own process (a real process that can be killed -9).
 class ServeProcess {
  public:
-  /// `args` follow `arcp serve --listen ws://127.0.0.1:0/arcp`.
-  explicit ServeProcess(const std::string& args);
+  /// `args` follow `arcp serve --listen ws://127.0.0.1:0/arcp`; `shell_prefix`
+  /// runs before it in the same shell (e.g. "ulimit -n 64;").
+  explicit ServeProcess(const std::string& args, const std::string& shell_prefix = {});
   ~ServeProcess();
   const std::string& url() const { return url_; }
+  const std::string& pid() const { return pid_; }
   void kill(int signal);
+  /// Waits for the process to end; its exit status as the shell reports it
+  /// (128+N for a signal N), or -1 when it could not be read.
+  int wait_exit();
 
  private:
   FILE* pipe_ = nullptr;

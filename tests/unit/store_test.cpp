@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -15,9 +16,15 @@ struct Recorder : DurableSink {
   std::mutex mu;
   std::condition_variable cv;
   std::int64_t durable = 0;
+  std::int64_t first_lost = 0;
   void on_durable(std::int64_t seq) override {
     std::lock_guard lock(mu);
     durable = std::max(durable, seq);
+    cv.notify_all();
+  }
+  void on_store_failure(std::int64_t first_lost_seq, const Error&) override {
+    std::lock_guard lock(mu);
+    if (first_lost == 0 || first_lost_seq < first_lost) first_lost = first_lost_seq;
     cv.notify_all();
   }
 };
@@ -259,6 +266,74 @@ TEST_P(StoreContract, RetentionFindsFinishedJobsAndExpiresKeys) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreContract, ::testing::Values("memory", "sqlite"));
+
+/// A SQLite store whose transactions fail while `failing` says so.
+struct FaultySqlite {
+  std::string dir;
+  std::atomic<int> failures_left{0};
+  std::atomic<int> attempts_failed{0};
+  std::shared_ptr<Store> store;
+  FaultySqlite() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "arcp-store-XXXXXX").string();
+    EXPECT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir = tmpl;
+    SqliteOptions so;
+    so.before_commit = [this] {
+      if (failures_left.load() > 0) {
+        --failures_left;
+        ++attempts_failed;
+        throw std::runtime_error("injected");
+      }
+    };
+    store = open_sqlite_store(dir, so).value();
+  }
+  ~FaultySqlite() {
+    store.reset();
+    std::filesystem::remove_all(dir);
+  }
+  EventRecord event(std::int64_t seq) {
+    return EventRecord{"s1", seq, "job_a", make_frame("{\"seq\":" + std::to_string(seq) + "}")};
+  }
+};
+
+TEST(SqliteFailure, AFailedCommitIsRetriedAndThenReportedDurable) {
+  FaultySqlite f;
+  auto sink = std::make_shared<Recorder>();
+  f.failures_left = 3;  // attempts 1-3 fail, the 4th (last) commits
+  f.store->append(f.event(1), sink);
+  f.store->flush();
+  EXPECT_EQ(f.attempts_failed, 3);
+  EXPECT_EQ(sink->durable, 1);
+  EXPECT_EQ(sink->first_lost, 0);
+  EXPECT_FALSE(f.store->failure());
+  EXPECT_EQ(f.store->read_events("s1", 0, 10).size(), 1U);
+}
+
+TEST(SqliteFailure, ACommitThatKeepsFailingIsNeverReportedDurableAndTheStoreStaysFailed) {
+  FaultySqlite f;
+  auto sink = std::make_shared<Recorder>();
+  f.store->append(f.event(1), sink);
+  f.store->flush();
+  ASSERT_EQ(sink->durable, 1);
+  f.failures_left = 1000;
+  f.store->append(f.event(2), sink);
+  f.store->append(f.event(3), sink);
+  f.store->flush();
+  EXPECT_EQ(sink->durable, 1);     // never told 2 or 3 are durable
+  EXPECT_EQ(sink->first_lost, 2);  // told that from 2 on nothing persists
+  ASSERT_TRUE(f.store->failure());
+  EXPECT_EQ(f.store->failure()->code, ErrorCode::kInternalError);
+  // Later writes are not attempted (a log with a hole must not look whole).
+  int attempts = f.attempts_failed;
+  f.failures_left = 0;
+  auto later = std::make_shared<Recorder>();
+  f.store->append(f.event(4), later);
+  f.store->flush();
+  EXPECT_EQ(f.attempts_failed, attempts);
+  EXPECT_EQ(later->durable, 0);
+  EXPECT_EQ(later->first_lost, 4);
+  EXPECT_EQ(f.store->read_events("s1", 0, 10).size(), 1U);
+}
 
 }  // namespace
 }  // namespace arcp::store

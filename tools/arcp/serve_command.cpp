@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <mutex>
+#include <thread>
 
 #include "commands.hpp"
 
@@ -29,15 +30,48 @@ struct ServeOptions {
   std::int64_t back_pressure_lag = 10000;
 };
 
-// Waits for SIGINT/SIGTERM without a signal handler racing the runtime's threads.
-int wait_for_signal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  int sig = 0;
-  sigwait(&set, &sig);
-  return sig;
+// What ends `arcp serve`: SIGINT/SIGTERM (sigwait()ed on one thread, blocked
+// in every other so no handler races the runtime's threads), or, with
+// --stdio, the end of the one session's input.
+class StopWaiter {
+ public:
+  StopWaiter() : state_(std::make_shared<State>()) {
+    std::thread([st = state_] {
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, SIGINT);
+      sigaddset(&set, SIGTERM);
+      int sig = 0;
+      sigwait(&set, &sig);
+      std::lock_guard lock(st->mu);
+      st->signal = sig;
+      st->cv.notify_all();
+    }).detach();  // lives until a signal comes; the process may exit first
+  }
+  void input_closed() {
+    std::lock_guard lock(state_->mu);
+    state_->closed = true;
+    state_->cv.notify_all();
+  }
+  /// Blocks until a signal or the input's end; returns the signal (0: input ended).
+  int wait() {
+    std::unique_lock lock(state_->mu);
+    state_->cv.wait(lock, [&] { return state_->signal != 0 || state_->closed; });
+    return state_->signal;
+  }
+
+ private:
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    int signal = 0;
+    bool closed = false;
+  };
+  std::shared_ptr<State> state_;
+};
+
+void report_signal(int sig) {
+  if (sig != 0) fmt::print(stderr, "arcp serve: signal {} — shutting down gracefully\n", sig);
 }
 
 int serve(const ServeOptions& o) {
@@ -47,6 +81,7 @@ int serve(const ServeOptions& o) {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  StopWaiter stop;  // outlives the runtime, whose stdio transport may report to it
 
   RuntimeOptions ro;
   ro.heartbeat_interval = std::chrono::seconds(o.heartbeat_sec);
@@ -86,9 +121,6 @@ int serve(const ServeOptions& o) {
   }
 
   if (o.stdio) {
-    std::mutex mu;
-    std::condition_variable cv;
-    bool closed = false;
     auto conn = make_stdio_connection(STDIN_FILENO, STDOUT_FILENO, ro.max_frame_bytes);
     struct Watch : Connection {
       std::shared_ptr<Connection> inner;
@@ -104,19 +136,14 @@ int serve(const ServeOptions& o) {
       void send(Frame f) override { inner->send(std::move(f)); }
       void close() override { inner->close(); }
       std::size_t queued_bytes() const override { return inner->queued_bytes(); }
+      void set_send_budget(std::size_t bytes) override { inner->set_send_budget(bytes); }
       std::string description() const override { return inner->description(); }
     };
     auto watch = std::make_shared<Watch>();
     watch->inner = conn;
-    watch->on_close = [&] {
-      std::lock_guard lock(mu);
-      closed = true;
-      cv.notify_all();
-    };
+    watch->on_close = [&stop] { stop.input_closed(); };
     rt.serve(watch);
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return closed; });
-    lock.unlock();
+    report_signal(stop.wait());
     rt.shutdown();
     return 0;
   }
@@ -137,8 +164,7 @@ int serve(const ServeOptions& o) {
     fmt::print("listening on {}\n", bound.value());
   }
   std::fflush(stdout);
-  int sig = wait_for_signal();
-  fmt::print(stderr, "arcp serve: signal {} — shutting down gracefully\n", sig);
+  report_signal(stop.wait());
   rt.shutdown();
   return 0;
 }
