@@ -1,4 +1,4 @@
-// Identifier minting: prefixed, monotonic ULIDs (`msg_`, `sess_`, `job_`, ...).
+// Identifier minting: prefixed ULIDs (`msg_`, `sess_`, `job_`, ...).
 #pragma once
 
 #include <string>
@@ -6,7 +6,10 @@
 
 namespace arcp {
 
-/// 26-char Crockford base32 ULID; monotonic within the process (same ms → +1).
+/// 26-char Crockford base32 ULID: 48-bit millisecond timestamp, then 80 bits
+/// fresh from the kernel CSPRNG for every id. Not monotonic: ids minted in the
+/// same millisecond are unordered and unrelated, so one id cannot be guessed
+/// from another (§14).
 std::string new_ulid();
 /// `prefix` + "_" + ULID, e.g. new_id("job") → "job_01J...".
 std::string new_id(std::string_view prefix);

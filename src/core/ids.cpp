@@ -1,52 +1,82 @@
+#include <sys/random.h>
+
+#include <algorithm>
 #include <arcp/ids.hpp>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <mutex>
-#include <random>
+#include <cstring>
+#include <system_error>
+
+#include "core/random.hpp"
 
 namespace arcp {
 namespace {
 
 constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-// Monotonic ULID state: the last timestamp and 80 random bits (hi 16 + lo 64).
-struct UlidState {
-  std::mutex mu;
-  std::mt19937_64 rng{std::random_device{}()};
-  std::uint64_t last_ms = 0;
-  std::uint16_t rand_hi = 0;
-  std::uint64_t rand_lo = 0;
+// Kernel CSPRNG output, buffered per thread: one getrandom(2) per 4 KiB, so a
+// frame-per-event hot path does not pay a syscall per id. Bytes are handed out
+// once and never reused. core/ stays free of OpenSSL (DESIGN §2).
+struct RandomPool {
+  std::array<unsigned char, 4096> bytes;
+  std::size_t used = bytes.size();  // empty: the first take() fills it
+
+  void refill() {
+    std::size_t got = 0;
+    while (got < bytes.size()) {
+      ssize_t n = ::getrandom(bytes.data() + got, bytes.size() - got, 0);
+      if (n > 0) {
+        got += static_cast<std::size_t>(n);
+      } else if (n < 0 && errno != EINTR) {
+        // Only possible without kernel support (ENOSYS) or a bad pointer:
+        // never fall back to a predictable generator.
+        throw std::system_error(errno, std::generic_category(), "getrandom");
+      }
+    }
+    used = 0;
+  }
+
+  void take(void* out, std::size_t n) {
+    auto* dst = static_cast<unsigned char*>(out);
+    while (n > 0) {
+      if (used == bytes.size()) refill();
+      std::size_t chunk = std::min(n, bytes.size() - used);
+      std::memcpy(dst, bytes.data() + used, chunk);
+      std::memset(bytes.data() + used, 0, chunk);  // handed out once: do not keep a copy
+      used += chunk;
+      dst += chunk;
+      n -= chunk;
+    }
+  }
 };
 
-UlidState& state() {
-  static UlidState s;
-  return s;
+RandomPool& pool() {
+  thread_local RandomPool p;
+  return p;
 }
 
 }  // namespace
 
+namespace core {
+void random_bytes(void* out, std::size_t n) {
+  pool().take(out, n);
+}
+}  // namespace core
+
 std::string new_ulid() {
-  auto& s = state();
   std::uint64_t ms =
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count());
-  std::uint16_t hi;
-  std::uint64_t lo;
-  {
-    std::lock_guard lock(s.mu);
-    if (ms <= s.last_ms) {
-      ms = s.last_ms;  // clock went backwards or same ms: keep order by incrementing
-      if (++s.rand_lo == 0) ++s.rand_hi;
-    } else {
-      s.last_ms = ms;
-      s.rand_lo = s.rng();
-      s.rand_hi = static_cast<std::uint16_t>(s.rng() & 0x7fff);  // headroom for increments
-    }
-    hi = s.rand_hi;
-    lo = s.rand_lo;
-  }
+  // 80 fresh CSPRNG bits per id, never derived from a neighbour: knowing one
+  // id says nothing about another minted in the same millisecond (§14).
+  std::array<unsigned char, 10> r;
+  core::random_bytes(r.data(), r.size());
+  std::uint16_t hi = static_cast<std::uint16_t>((r[0] << 8) | r[1]);
+  std::uint64_t lo = 0;
+  for (std::size_t i = 2; i < r.size(); ++i) lo = (lo << 8) | r[i];
   // 128 bits: 48 time | 16 hi | 64 lo, encoded as 26 base32 digits (130 bits, top 2 zero).
   std::array<char, 26> out{};
   unsigned __int128 v = (static_cast<unsigned __int128>(ms & 0xFFFFFFFFFFFFULL) << 80) |
@@ -78,14 +108,15 @@ bool is_ulid(std::string_view text) {
 }
 
 std::string new_trace_id() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
+  std::array<unsigned char, 16> r;
+  do {
+    core::random_bytes(r.data(), r.size());
+  } while (std::all_of(r.begin(), r.end(), [](unsigned char b) { return b == 0; }));  // W3C
   std::string out(32, '0');
-  std::uint64_t a = rng() | 1U;  // never all-zero
-  std::uint64_t b = rng();
-  for (int i = 0; i < 16; ++i) {
-    out[static_cast<std::size_t>(i)] = kHex[(a >> (i * 4)) & 15U];
-    out[static_cast<std::size_t>(16 + i)] = kHex[(b >> (i * 4)) & 15U];
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    out[2 * i] = kHex[r[i] >> 4];
+    out[2 * i + 1] = kHex[r[i] & 15U];
   }
   return out;
 }

@@ -2,7 +2,10 @@
 // scoping, finished jobs (§6.6, §14).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <arcp/time.hpp>
 #include <set>
+#include <thread>
 
 #include "support/test_support.hpp"
 
@@ -60,11 +63,14 @@ TEST_F(ListJobsTest, ConformanceL01_FiltersByStatusAgentAndCreationTime) {
 
 TEST_F(ListJobsTest, ConformanceL02_KeysetPagesHaveNoDuplicatesOrGaps) {
   auto client = rt.connect_memory();
-  std::vector<std::string> submitted;
+  // Listed by (creation millisecond, job id). Ids carry fresh random bits
+  // (§14), so jobs created in one millisecond list in id order, not
+  // submission order.
+  std::vector<std::pair<std::string, std::string>> submitted;  // (accepted_at, job_id)
   for (int i = 0; i < 23; ++i) {
     auto job = client->submit({.agent = "echo", .input = i});
     ASSERT_TRUE(job->result());
-    submitted.push_back(job->job_id());
+    submitted.emplace_back(job->accepted().accepted_at, job->job_id());
   }
   ListJobs first;
   first.limit = 7;
@@ -73,11 +79,17 @@ TEST_F(ListJobsTest, ConformanceL02_KeysetPagesHaveNoDuplicatesOrGaps) {
   EXPECT_EQ(page1->jobs.size(), 7U);
   EXPECT_FALSE(page1->next_cursor.empty());
   // Jobs submitted after the first page appear at the end, exactly once.
+  // They are created in a later millisecond than every job above (the wall
+  // clock is past it), so they sort after the first page's cursor.
+  while (now_rfc3339() <= submitted.back().first) std::this_thread::yield();
   for (int i = 0; i < 3; ++i) {
     auto job = client->submit({.agent = "echo", .input = 100 + i});
     ASSERT_TRUE(job->result());
-    submitted.push_back(job->job_id());
+    submitted.emplace_back(job->accepted().accepted_at, job->job_id());
   }
+  std::sort(submitted.begin(), submitted.end());
+  std::vector<std::string> expected;
+  for (const auto& s : submitted) expected.push_back(s.second);
   std::vector<std::string> seen;
   for (const auto& j : page1->jobs) seen.push_back(j.job_id);
   ListJobs next;
@@ -93,7 +105,7 @@ TEST_F(ListJobsTest, ConformanceL02_KeysetPagesHaveNoDuplicatesOrGaps) {
     next.cursor = page->next_cursor;
   }
   EXPECT_EQ(pages, 4);
-  EXPECT_EQ(seen, submitted);  // creation order, none twice, none missing
+  EXPECT_EQ(seen, expected);  // creation order, none twice, none missing
 
   ListJobs bad;
   bad.cursor = "not-a-cursor";
