@@ -29,15 +29,19 @@ void ConnectionHandler::handle_subscribe(Runtime::Impl& rt, Envelope& env) {
                      {"session_id", session_->id()},
                      {"job_id", req->job_id},
                      {"job_principal", record ? json::value(record->principal) : json::value()}};
-  auto deny = [&](ErrorCode code, const char* reason, const char* message) {
+  // A job this principal may not observe answers exactly like a missing one,
+  // so a guessed id is never confirmed (§14). The audit keeps the real reason:
+  // it goes to the operator, not the client.
+  auto deny = [&](const char* reason) {
     audit["decision"] = "deny";
     audit["reason"] = reason;
     rt.audit(json::serialize(audit));
-    session_->send_error(Error(code, message, json::object{{"job_id", req->job_id}}), env.id);
+    session_->send_error(
+        Error(ErrorCode::kJobNotFound, "job not found", json::object{{"job_id", req->job_id}}),
+        env.id);
   };
-  if (!record) return deny(ErrorCode::kJobNotFound, "not_found", "job not found");
-  if (!rt.may_observe(session_->principal(), record->principal))
-    return deny(ErrorCode::kPermissionDenied, "policy", "this principal may not observe the job");
+  if (!record) return deny("not_found");
+  if (!rt.may_observe(session_->principal(), record->principal)) return deny("policy");
   audit["decision"] = "allow";
   audit["reason"] = record->principal == session_->principal() ? "same_principal" : "policy";
   rt.audit(json::serialize(audit));

@@ -48,10 +48,13 @@ TEST_F(SubscribeTest, ConformanceU01_SamePrincipalAllowedOthersDeniedUnknownNotF
   auto alice2 = rt.connect_memory("alice-token");
   EXPECT_TRUE(alice2->subscribe(job->job_id()));
 
+  // Another principal's job is invisible: the answer is the one for a job
+  // that does not exist, so a guessed id is never confirmed (§14).
   auto bob = rt.connect_memory("bob-token");
   auto denied = bob->subscribe(job->job_id());
   ASSERT_FALSE(denied);
-  EXPECT_EQ(denied.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(denied.error().code, ErrorCode::kJobNotFound);
+  EXPECT_EQ(denied.error().message, "job not found");
 
   auto missing = alice2->subscribe("job_01JNOSUCHJOB0000000000000");
   ASSERT_FALSE(missing);
