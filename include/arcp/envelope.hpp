@@ -3,6 +3,7 @@
 
 #include <arcp/error.hpp>
 #include <arcp/json.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,6 +13,17 @@ namespace arcp {
 
 /// Protocol version we emit; "1" and "1.0" are accepted on input.
 inline constexpr std::string_view kProtocolVersion = "1.1";
+
+/// Longest identifier accepted on input, in bytes (§14, DESIGN §4 limits):
+/// envelope `id`, `type`, `session_id`, `job_id`, `trace_id`, and every payload
+/// identifier the runtime keeps or echoes (`idempotency_key`, agent refs, ping
+/// nonces, resume `session_id`/`resume_token`, list cursors, lease capability
+/// names, subscribe/cancel `job_id`). Our own ids are 30-odd bytes.
+inline constexpr std::size_t kMaxIdentifierBytes = 256;
+
+/// INVALID_REQUEST when `value` is longer than kMaxIdentifierBytes. The
+/// message names `field` and the limit; the value itself is never echoed.
+Result<void> check_identifier(std::string_view field, std::string_view value);
 
 struct Envelope {
   std::string arcp{kProtocolVersion};
@@ -25,7 +37,8 @@ struct Envelope {
 };
 
 /// Decodes one frame. Violations map to INVALID_REQUEST; when the frame's `id`
-/// could be read it is kept in `error.details.request_id`. Never throws.
+/// could be read (a non-empty string within kMaxIdentifierBytes) it is kept in
+/// `error.details.request_id`. Never throws.
 Result<Envelope> decode_envelope(std::string_view text);
 
 /// Encodes with a stable field order: arcp, id, type, session_id, job_id,

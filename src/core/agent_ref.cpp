@@ -1,4 +1,5 @@
 #include <arcp/agent_ref.hpp>
+#include <arcp/envelope.hpp>
 
 namespace arcp {
 namespace {
@@ -10,7 +11,7 @@ bool version_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
          c == '+' || c == '_' || c == '-';
 }
-constexpr std::size_t kMaxRefLength = 256;
+constexpr std::size_t kMaxRefLength = kMaxIdentifierBytes;
 }  // namespace
 
 Result<AgentRef> parse_agent_ref(std::string_view text) {

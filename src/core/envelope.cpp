@@ -13,7 +13,21 @@ Error invalid(std::string msg, const std::string& request_id) {
   return Error(ErrorCode::kInvalidRequest, std::move(msg), std::move(det));
 }
 
+Error oversize(std::string_view field, std::size_t bytes) {
+  return Error(ErrorCode::kInvalidRequest,
+               std::string(field) + " is " + std::to_string(bytes) +
+                   " bytes; identifiers are limited to " + std::to_string(kMaxIdentifierBytes) +
+                   " bytes",
+               json::object{{"field", field},
+                            {"max_bytes", static_cast<std::int64_t>(kMaxIdentifierBytes)}});
+}
+
 }  // namespace
+
+Result<void> check_identifier(std::string_view field, std::string_view value) {
+  if (value.size() <= kMaxIdentifierBytes) return {};
+  return oversize(field, value.size());
+}
 
 namespace core {
 
@@ -97,32 +111,54 @@ Result<Envelope> decode_envelope(std::string_view text) {
   auto& obj = parsed->get_object();
 
   Envelope env;
-  if (auto it = obj.find("id"); it != obj.end() && it->value().is_string())
-    env.id = std::string(it->value().get_string());
+  if (auto it = obj.find("id"); it != obj.end() && it->value().is_string()) {
+    std::string_view id = it->value().get_string();
+    // Oversize: refused without echoing it back, not even as request_id.
+    if (auto ok = check_identifier("envelope id", id); !ok) return ok.error();
+    env.id = std::string(id);
+  }
   if (env.id.empty()) return invalid("envelope id must be a non-empty string", {});
+  auto capped = [&](std::string_view field, std::string_view value) -> Result<void> {
+    auto ok = check_identifier(field, value);
+    if (ok) return ok;
+    Error e = ok.error();
+    e.details["request_id"] = env.id;
+    return e;
+  };
 
   const auto* version = get_string(obj, "arcp");
   if (!version) return invalid("envelope field 'arcp' is required", env.id);
-  if (*version != "1.1" && *version != "1.0" && *version != "1")
+  if (*version != "1.1" && *version != "1.0" && *version != "1") {
+    if (auto ok = capped("envelope arcp", *version); !ok) return ok.error();
     return invalid("unsupported protocol version '" + std::string(*version) + "'", env.id);
+  }
   env.arcp = std::string(*version);
 
   const auto* type = get_string(obj, "type");
   if (!type || type->empty()) return invalid("envelope field 'type' is required", env.id);
+  if (auto ok = capped("envelope type", *type); !ok) return ok.error();
   env.type = std::string(*type);
 
+  Error bad;
   auto optional_string = [&](std::string_view key, std::string& out) -> bool {
     auto it = obj.find(key);
     if (it == obj.end() || it->value().is_null()) return true;
-    if (!it->value().is_string()) return false;
-    out = std::string(it->value().get_string());
+    if (!it->value().is_string()) {
+      bad = invalid(std::string(key) + " must be a string", env.id);
+      return false;
+    }
+    std::string_view v = it->value().get_string();
+    if (auto ok = capped("envelope " + std::string(key), v); !ok) {
+      bad = ok.error();
+      return false;
+    }
+    out = std::string(v);
     return true;
   };
-  if (!optional_string("session_id", env.session_id))
-    return invalid("session_id must be a string", env.id);
-  if (!optional_string("job_id", env.job_id)) return invalid("job_id must be a string", env.id);
   std::string trace;
-  if (!optional_string("trace_id", trace)) return invalid("trace_id must be a string", env.id);
+  if (!optional_string("session_id", env.session_id) || !optional_string("job_id", env.job_id) ||
+      !optional_string("trace_id", trace))
+    return bad;
   if (!trace.empty()) {
     env.trace_id = normalize_trace_id(trace);
     if (env.trace_id.empty())

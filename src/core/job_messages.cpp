@@ -9,7 +9,6 @@ namespace arcp {
 namespace {
 using core::invalid;
 using core::str_or;
-constexpr std::size_t kMaxIdempotencyKey = 256;
 constexpr std::int64_t kMaxRuntimeSecLimit = 366LL * 24 * 3600;
 
 struct StatusName {
@@ -49,6 +48,7 @@ Result<SubmitRequest> SubmitRequest::from_json(const json::object& payload, Syst
   SubmitRequest s;
   const auto* agent = get_string(payload, "agent");
   if (!agent) return invalid("job.submit needs a string 'agent'");
+  if (auto ok = check_identifier("job.submit agent", *agent); !ok) return ok.error();
   auto ref = parse_agent_ref(*agent);
   if (!ref) return ref.error();
   s.agent = std::string(*agent);
@@ -67,8 +67,8 @@ Result<SubmitRequest> SubmitRequest::from_json(const json::object& payload, Syst
   }
   if (payload.contains("idempotency_key") && !payload.at("idempotency_key").is_null()) {
     const auto* key = get_string(payload, "idempotency_key");
-    if (!key || key->empty() || key->size() > kMaxIdempotencyKey)
-      return invalid("idempotency_key must be a 1-256 character string");
+    if (!key || key->empty()) return invalid("idempotency_key must be a non-empty string");
+    if (auto ok = check_identifier("job.submit idempotency_key", *key); !ok) return ok.error();
     s.idempotency_key = std::string(*key);
   }
   if (payload.contains("max_runtime_sec") && !payload.at("max_runtime_sec").is_null()) {
@@ -174,6 +174,7 @@ Result<Cancel> Cancel::from_json(const json::object& payload, const std::string&
   Cancel c{envelope_job_id, core::str_or(payload, "reason")};
   if (c.job_id.empty()) c.job_id = core::str_or(payload, "job_id");
   if (c.job_id.empty()) return core::invalid("job.cancel needs a job_id");
+  if (auto ok = check_identifier("job.cancel job_id", c.job_id); !ok) return ok.error();
   return c;
 }
 
@@ -195,6 +196,7 @@ Result<Subscribe> Subscribe::from_json(const json::object& payload) {
   Subscribe s;
   s.job_id = core::str_or(payload, "job_id");
   if (s.job_id.empty()) return core::invalid("job.subscribe needs a job_id");
+  if (auto ok = check_identifier("job.subscribe job_id", s.job_id); !ok) return ok.error();
   if (payload.contains("from_event_seq") && !payload.at("from_event_seq").is_null()) {
     auto seq = get_int(payload, "from_event_seq");
     if (!seq || *seq < 0) return core::invalid("from_event_seq must be a non-negative integer");
@@ -247,6 +249,7 @@ json::object Unsubscribe::to_json() const {
 Result<Unsubscribe> Unsubscribe::from_json(const json::object& payload) {
   Unsubscribe u{core::str_or(payload, "job_id")};
   if (u.job_id.empty()) return core::invalid("job.unsubscribe needs a job_id");
+  if (auto ok = check_identifier("job.unsubscribe job_id", u.job_id); !ok) return ok.error();
   return u;
 }
 

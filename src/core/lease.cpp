@@ -47,6 +47,7 @@ std::optional<BudgetAmount> parse_budget_amount(std::string_view text) {
 
 Result<void> validate_lease(const json::object& lease) {
   for (const auto& [key, value] : lease) {
+    if (auto ok = check_identifier("lease capability name", key); !ok) return ok.error();
     std::string k(key);
     if (!is_reserved_capability(k) && !is_vendor_name(k))
       return Error(ErrorCode::kInvalidRequest, "unknown lease capability '" + k + "'",
@@ -60,10 +61,12 @@ Result<void> validate_lease(const json::object& lease) {
                      "lease capability '" + k + "' patterns must be non-empty strings",
                      json::object{{"capability", k}});
       if (k == "cost.budget" && !parse_budget_amount(p.get_string()))
-        return Error(
-            ErrorCode::kInvalidRequest,
-            "cost.budget amount '" + std::string(p.get_string()) + "' must be currency:decimal",
-            json::object{{"capability", k}});
+        return Error(ErrorCode::kInvalidRequest,
+                     p.get_string().size() > kMaxIdentifierBytes
+                         ? std::string("a cost.budget amount must be currency:decimal")
+                         : "cost.budget amount '" + std::string(p.get_string()) +
+                               "' must be currency:decimal",
+                     json::object{{"capability", k}});
     }
   }
   return {};

@@ -1,6 +1,7 @@
 // Internal: small readers shared by the typed payload decoders.
 #pragma once
 
+#include <arcp/envelope.hpp>
 #include <arcp/error.hpp>
 #include <arcp/json.hpp>
 #include <string>

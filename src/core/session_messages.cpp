@@ -36,6 +36,8 @@ Result<ResumeRequest> ResumeRequest::from_json(const json::object& obj) {
   auto seq = get_int(obj, "last_event_seq");
   if (r.session_id.empty() || r.resume_token.empty())
     return invalid("resume needs session_id and resume_token");
+  if (auto ok = check_identifier("resume.session_id", r.session_id); !ok) return ok.error();
+  if (auto ok = check_identifier("resume.resume_token", r.resume_token); !ok) return ok.error();
   if (obj.contains("last_event_seq") && (!seq || *seq < 0))
     return invalid("resume.last_event_seq must be a non-negative integer");
   r.last_event_seq = seq.value_or(0);
@@ -146,6 +148,7 @@ json::object Ping::to_json() const {
 Result<Ping> Ping::from_json(const json::object& payload) {
   Ping p{str_or(payload, "nonce"), str_or(payload, "sent_at")};
   if (p.nonce.empty()) return invalid("session.ping needs a string nonce");
+  if (auto ok = check_identifier("session.ping nonce", p.nonce); !ok) return ok.error();
   return p;
 }
 
@@ -156,6 +159,7 @@ json::object Pong::to_json() const {
 Result<Pong> Pong::from_json(const json::object& payload) {
   Pong p{str_or(payload, "ping_nonce"), str_or(payload, "received_at")};
   if (p.ping_nonce.empty()) return invalid("session.pong needs a string ping_nonce");
+  if (auto ok = check_identifier("session.pong ping_nonce", p.ping_nonce); !ok) return ok.error();
   return p;
 }
 
@@ -207,6 +211,8 @@ Result<ListJobs> ListJobs::from_json(const json::object& payload) {
       }
     }
     l.filter.agent = core::str_or(*f, "agent");
+    if (auto ok = check_identifier("list_jobs.filter.agent", l.filter.agent); !ok)
+      return ok.error();
     for (auto [key, out] : {std::pair{"created_after", &l.filter.created_after},
                             std::pair{"created_before", &l.filter.created_before}}) {
       if (!f->contains(key)) continue;
@@ -224,6 +230,7 @@ Result<ListJobs> ListJobs::from_json(const json::object& payload) {
   if (payload.contains("cursor") && !payload.at("cursor").is_null()) {
     const auto* c = get_string(payload, "cursor");
     if (!c) return core::invalid("list_jobs.cursor must be a string or null");
+    if (auto ok = check_identifier("list_jobs.cursor", *c); !ok) return ok.error();
     l.cursor = std::string(*c);
   }
   return l;

@@ -7,10 +7,14 @@
 
 #include "auth/secure_random.hpp"
 #include "core/envelope_writer.hpp"
+#include "core/keyed_hash.hpp"
 
 namespace arcp::runtime {
 namespace {
 
+// Transport de-duplication window (W07): the last kRecentIdCap envelope ids
+// per session, kept as keyed 64-bit digests (8 bytes each, whatever the id's
+// length). An id replayed after the window has moved on is processed again.
 constexpr std::size_t kRecentIdCap = 4096;
 constexpr std::size_t kReadBatch = 1024;
 constexpr auto kDrainPoll = std::chrono::milliseconds(2);
@@ -326,9 +330,13 @@ Result<void> Session::ack(std::int64_t last_processed_seq) {
 }
 
 bool Session::seen_before(const std::string& message_id) {
+  // SipHash under a process-wide secret key: a peer cannot plan two ids with
+  // one digest (and a chance collision would only drop that peer's own frame).
+  static const core::SipKey kKey = core::random_sip_key();
+  const std::uint64_t digest = core::siphash24(kKey, message_id);
   std::lock_guard lock(mu_);
-  if (!recent_id_set_.insert(message_id).second) return true;
-  recent_ids_.push_back(message_id);
+  if (!recent_id_set_.insert(digest).second) return true;
+  recent_ids_.push_back(digest);
   if (recent_ids_.size() > kRecentIdCap) {
     recent_id_set_.erase(recent_ids_.front());
     recent_ids_.pop_front();

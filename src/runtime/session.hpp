@@ -101,7 +101,8 @@ class Session : public std::enable_shared_from_this<Session>, public store::Dura
   /// `session.ack` (§6.5): frees events up to `seq` and re-arms back-pressure.
   Result<void> ack(std::int64_t last_processed_seq);
 
-  /// True if this inbound envelope id was seen recently (transport dedup, W07).
+  /// True if this inbound envelope id is among the last 4096 this session saw
+  /// (transport dedup, W07); older ids are processed again.
   bool seen_before(const std::string& message_id);
 
   bool try_reserve_job_slot(std::size_t cap);
@@ -146,8 +147,8 @@ class Session : public std::enable_shared_from_this<Session>, public store::Dura
   bool drain_armed_ = false;
   std::atomic<std::int64_t> durable_hint_{0};  // written by the store's thread
   std::atomic<bool> pump_posted_{false};
-  std::deque<std::string> recent_ids_;
-  std::unordered_set<std::string> recent_id_set_;
+  std::deque<std::uint64_t> recent_ids_;  // keyed digests of recent envelope ids (W07)
+  std::unordered_set<std::uint64_t> recent_id_set_;
   std::size_t active_jobs_ = 0;
   std::chrono::steady_clock::time_point detached_at_ = std::chrono::steady_clock::now();
 };
