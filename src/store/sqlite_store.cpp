@@ -2,8 +2,12 @@
 // thread that commits everything queued since its last commit in a single
 // transaction (grouped commit). Appenders learn of durability through
 // DurableSink, so the runtime persists each event before it sends it.
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -447,20 +451,114 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
+namespace {
+
+// A store file is recognised before it is opened for writing: only a missing
+// file means "new store". Anything else that is not an arcp store (an empty
+// file, another format, another program's SQLite database, a newer schema)
+// is refused, so sessions and idempotency keys are never silently lost.
+constexpr std::int64_t kSchemaVersion = 2;       // PRAGMA user_version of kSchema
+constexpr std::int64_t kRowPerEventVersion = 1;  // migrated by SqliteEventLog
+
+Error refuse_store(const std::filesystem::path& path, const std::string& what,
+                   const std::string& remedy = {}) {
+  return Error(
+      ErrorCode::kInternalError,
+      "store file " + path.string() + " " + what + "; " +
+          (remedy.empty() ? "if it is not needed, move it aside (mv " + path.string() + " " +
+                                path.string() + ".unrecognised) and a fresh store will be created"
+                          : remedy));
+}
+
+Result<void> check_existing_store(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return refuse_store(path, "is not a regular file");
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec) return refuse_store(path, "cannot be read: " + ec.message());
+  if (size == 0)
+    return refuse_store(path,
+                        "is empty (0 bytes), not an arcp store: opening it as new would lose "
+                        "every session, job and idempotency key it was meant to hold");
+  {
+    static constexpr char kMagic[16] = "SQLite format 3";  // 15 characters and a NUL
+    char head[16] = {};
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr)
+      return refuse_store(path, "cannot be read: " + std::string(std::strerror(errno)));
+    std::size_t got = std::fread(head, 1, sizeof head, f);
+    std::fclose(f);
+    if (got != sizeof head || std::memcmp(head, kMagic, sizeof head) != 0)
+      return refuse_store(path, "is not a SQLite database (no SQLite header)");
+  }
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close);
+  if (rc != SQLITE_OK)
+    return refuse_store(
+        path, std::string("cannot be opened: ") + (raw ? sqlite3_errmsg(raw) : "out of memory"));
+  sqlite3_busy_timeout(raw, 5000);
+  std::int64_t version = -1;
+  std::vector<std::string> tables;
+  auto query = [&](const char* sql, auto&& on_row) -> bool {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(raw, sql, -1, &st, nullptr) != SQLITE_OK) return false;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) on_row(st);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE;
+  };
+  if (!query("PRAGMA user_version",
+             [&](sqlite3_stmt* st) { version = sqlite3_column_int64(st, 0); }) ||
+      !query("SELECT name FROM sqlite_master WHERE type='table'", [&](sqlite3_stmt* st) {
+        const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+        tables.emplace_back(name ? name : "");
+      }))
+    return refuse_store(path,
+                        std::string("is not a readable SQLite database: ") + sqlite3_errmsg(raw));
+  auto has = [&](std::string_view name) {
+    return std::find(tables.begin(), tables.end(), name) != tables.end();
+  };
+  if (version > kSchemaVersion)
+    return refuse_store(path,
+                        "has arcp schema version " + std::to_string(version) +
+                            ", newer than this build understands (" +
+                            std::to_string(kSchemaVersion) + ")",
+                        "run the arcp version that wrote it, or move the file aside");
+  auto foreign = [&](const std::string& why) {
+    return refuse_store(path, "is a SQLite database without the arcp schema (user_version " +
+                                  std::to_string(version) + why + ")");
+  };
+  if (version == kSchemaVersion) {
+    for (const char* table : {"sessions", "jobs", "idempotency"})
+      if (!has(table)) return foreign(std::string(" but no ") + table + " table");
+  } else if (version == kRowPerEventVersion) {
+    if (!has("events")) return foreign(" but no events table");
+  } else {
+    return foreign(has("sessions") ? std::string() : std::string(", no sessions table"));
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<std::shared_ptr<Store>> open_sqlite_store(const std::string& dir, SqliteOptions options) {
   std::error_code ec;
-  if (options.read_only) {
-    auto path = std::filesystem::path(dir) / "arcp.db";
-    if (!std::filesystem::exists(path, ec))
-      return Error(ErrorCode::kInternalError, "no store at " + path.string());
-  }
+  const auto path = std::filesystem::path(dir) / "arcp.db";
+  bool exists = std::filesystem::exists(path, ec);
+  if (ec)
+    return Error(ErrorCode::kInternalError,
+                 "cannot inspect " + path.string() + ": " + ec.message());
+  if (options.read_only && !exists)
+    return Error(ErrorCode::kInternalError, "no store at " + path.string());
+  if (exists)
+    if (auto ok = check_existing_store(path); !ok) return ok.error();
   std::filesystem::create_directories(dir, ec);
   if (ec)
     return Error(ErrorCode::kInternalError,
                  "cannot create data directory " + dir + ": " + ec.message());
   try {
-    return std::shared_ptr<Store>(
-        std::make_shared<SqliteStore>((std::filesystem::path(dir) / "arcp.db").string(), options));
+    return std::shared_ptr<Store>(std::make_shared<SqliteStore>(path.string(), options));
   } catch (const SqliteError& e) {
     return Error(ErrorCode::kInternalError, e.what());
   }
