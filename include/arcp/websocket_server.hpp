@@ -13,8 +13,10 @@ namespace arcp {
 struct WebSocketServerOptions {
   /// `ws://host:port/path` or `wss://…`; port 0 picks a free port.
   std::string listen_url = "ws://127.0.0.1:7777/arcp";
-  /// Host header allow-list (DNS-rebinding defence). Empty = loopback names plus
-  /// the listen host; "*" allows any.
+  /// Host header allow-list (DNS-rebinding defence), also applied to an `Origin`
+  /// header when one is sent. Entries: a name, an IPv4 address, `::1` or `[::1]`,
+  /// each with an optional `:port` (then only that port matches), or "*" (any).
+  /// Empty = loopback names plus the listen host. A malformed entry fails start().
   std::vector<std::string> allowed_hosts;
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
   std::string tls_cert_file;  // required for wss://

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <arcp/websocket_server.hpp>
+#include <array>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
@@ -14,6 +15,7 @@
 
 #include "core/thread_name.hpp"
 #include "transport/endpoint.hpp"
+#include "transport/http_host.hpp"
 #include "transport/websocket_connection.hpp"
 
 namespace arcp {
@@ -41,17 +43,39 @@ void raise_fd_limit() {
     ::setrlimit(RLIMIT_NOFILE, &lim);
   });
 }
+// Request line plus header fields of an upgrade request; more is answered 431
+// (or 414 when the request line alone does not fit).
+constexpr std::size_t kHeaderLimit = 8 * 1024;
+// An upgrade request has no body: any is answered 413.
+constexpr std::uint64_t kBodyLimit = 0;
+// After an error response: how long the peer's remaining bytes are read and
+// dropped so that closing does not reset the connection under the response.
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
 
-std::string host_only(std::string_view host_header) {
-  std::string h(host_header);
-  if (!h.empty() && h.front() == '[') {
-    auto close = h.find(']');
-    return close == std::string::npos ? h : h.substr(1, close - 1);
+// A well-formed request answered with an error status, or nullopt to accept.
+struct Refusal {
+  http::status status;
+  std::string_view reason;
+};
+
+// The answer to an upgrade request whose reading failed; nullopt: the peer
+// went away or timed out, just close.
+std::optional<Refusal> refusal_for_read_error(error_code ec, std::size_t consumed,
+                                              std::string_view unparsed) {
+  if (ec == http::error::header_limit) {
+    // Nothing consumed and no line end within the limit: the request line alone is too long.
+    bool line_fits = unparsed.substr(0, kHeaderLimit).find("\r\n") != std::string_view::npos;
+    if (consumed == 0 && !line_fits) return Refusal{http::status::uri_too_long, "URI too long\n"};
+    return Refusal{http::status::request_header_fields_too_large, "request header too large\n"};
   }
-  auto colon = h.rfind(':');
-  if (colon != std::string::npos && h.find(':') == colon) h.resize(colon);
-  std::transform(h.begin(), h.end(), h.begin(), [](unsigned char c) { return std::tolower(c); });
-  return h;
+  if (ec == http::error::buffer_overflow)
+    return Refusal{http::status::request_header_fields_too_large, "request header too large\n"};
+  if (ec == http::error::body_limit)
+    return Refusal{http::status::payload_too_large, "an upgrade request has no body\n"};
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message) return std::nullopt;
+  if (ec.category() == http::make_error_code(http::error::bad_target).category())
+    return Refusal{http::status::bad_request, "malformed request\n"};
+  return std::nullopt;
 }
 
 class Server final : public WebSocketServer {
@@ -66,6 +90,7 @@ class Server final : public WebSocketServer {
   ~Server() override { stop(); }
 
   Result<void> open() {
+    if (auto r = build_allow_list(); !r) return r;
     if (ep_.tls) {
       ssl_ctx_.emplace(ssl::context::tls_server);
       error_code ec;
@@ -91,7 +116,6 @@ class Server final : public WebSocketServer {
       return Error(ErrorCode::kInternalError,
                    "cannot listen on " + format_endpoint(ep_) + ": " + ec.message());
     ep_.port = acceptor_.local_endpoint().port();
-    build_allow_list();
     do_accept();
     int n = std::max(1, opts_.io_threads);
     for (int i = 0; i < n; ++i) {
@@ -131,20 +155,40 @@ class Server final : public WebSocketServer {
   }
 
  private:
-  void build_allow_list() {
-    allowed_ = opts_.allowed_hosts;
-    if (allowed_.empty()) {
-      allowed_ = {"localhost", "127.0.0.1", "::1", ep_.host};
-      if (ep_.host == "0.0.0.0" || ep_.host == "::") allowed_ = {"*"};
+  Result<void> build_allow_list() {
+    std::vector<std::string> entries = opts_.allowed_hosts;
+    if (entries.empty()) {
+      entries = {"localhost", "127.0.0.1", "::1", ep_.host};
+      if (ep_.host == "0.0.0.0" || ep_.host == "::") entries = {"*"};
     }
-    for (auto& h : allowed_) h = host_only(h);
+    for (const auto& entry : entries) {
+      auto parsed = transport::parse_allowed_host(entry);
+      if (!parsed) return Error(ErrorCode::kInvalidRequest, "invalid allowed host '" + entry + "'");
+      allowed_.add(std::move(*parsed));
+    }
+    return {};
   }
 
-  bool host_allowed(std::string_view header) const {
-    std::string host = host_only(header);
-    for (const auto& a : allowed_)
-      if (a == "*" || a == host) return true;
-    return false;
+  // Host (exactly one, well-formed: else 400; allowed: else 403), then Origin
+  // when present (well-formed and allowed: else 403), then the upgrade itself.
+  std::optional<Refusal> check_request(const http::request<http::string_body>& req) const {
+    if (req.count(http::field::host) != 1)
+      return Refusal{http::status::bad_request, "exactly one Host header required\n"};
+    auto host = transport::parse_host_header(req[http::field::host]);
+    if (!host) return Refusal{http::status::bad_request, "malformed Host header\n"};
+    if (!allowed_.allows(*host, ep_.tls ? 443 : 80))
+      return Refusal{http::status::forbidden, "host not allowed\n"};
+    if (auto n = req.count(http::field::origin); n > 0) {
+      auto origin = n == 1 ? transport::parse_origin(req[http::field::origin]) : std::nullopt;
+      if (!origin || !allowed_.allows(origin->authority, origin->effective_port()))
+        return Refusal{http::status::forbidden, "origin not allowed\n"};
+    }
+    if (!websocket::is_upgrade(req))
+      return Refusal{http::status::upgrade_required, "ARCP speaks WebSocket\n"};
+    std::string_view target = req.target();
+    if (target.substr(0, target.find('?')) != ep_.path)
+      return Refusal{http::status::not_found, "unknown path\n"};
+    return std::nullopt;
   }
 
   void do_accept() {
@@ -196,61 +240,113 @@ class Server final : public WebSocketServer {
     });
   }
 
+  struct UpgradeState {
+    // Bounded so that nothing but the header limit decides how much is read.
+    transport::beast::flat_buffer buf{kHeaderLimit + 1024};
+    http::request_parser<http::string_body> parser;
+    UpgradeState() {
+      parser.header_limit(static_cast<std::uint32_t>(kHeaderLimit));
+      parser.body_limit(kBodyLimit);
+    }
+  };
+
   template <class Ws>
   void start_upgrade(std::shared_ptr<Ws> ws) {
-    struct State {
-      transport::beast::flat_buffer buf;
-      http::request<http::string_body> req;
-    };
-    auto st = std::make_shared<State>();
+    auto st = std::make_shared<UpgradeState>();
     transport::beast::get_lowest_layer(*ws).expires_after(kHandshakeTimeout);
-    http::async_read(
-        ws->next_layer(), st->buf, st->req, [this, ws, st](error_code ec, std::size_t) {
-          if (ec) return;
-          auto reject = [&](http::status status, std::string body) {
-            auto res =
-                std::make_shared<http::response<http::string_body>>(status, st->req.version());
-            res->set(http::field::content_type, "text/plain");
-            res->keep_alive(false);
-            res->body() = std::move(body);
-            res->prepare_payload();
-            http::async_write(ws->next_layer(), *res, [ws, res](error_code, std::size_t) {});
-          };
-          std::string_view target = st->req.target();
-          target = target.substr(0, target.find('?'));
-          if (!websocket::is_upgrade(st->req))
-            return reject(http::status::upgrade_required, "ARCP speaks WebSocket\n");
-          if (target != ep_.path) return reject(http::status::not_found, "unknown path\n");
-          if (!host_allowed(st->req[http::field::host]))
-            return reject(http::status::forbidden, "host not allowed\n");
-          transport::beast::get_lowest_layer(*ws).expires_never();
-          auto timeouts =
-              websocket::stream_base::timeout::suggested(transport::beast::role_type::server);
-          timeouts.handshake_timeout = kHandshakeTimeout;
-          ws->set_option(timeouts);
-          ws->async_accept(st->req, [this, ws](error_code ec2) {
-            if (ec2) return;
-            std::string peer;
-            error_code pe;
-            auto rep = transport::beast::get_lowest_layer(*ws).socket().remote_endpoint(pe);
-            if (!pe) peer = rep.address().to_string() + ":" + std::to_string(rep.port());
-            auto conn = std::make_shared<transport::WsConnection<Ws>>(
-                std::move(*ws), opts_.max_frame_bytes, (ep_.tls ? "wss://" : "ws://") + peer,
-                /*server_role=*/true);
-            {
-              std::lock_guard lock(mu_);
-              live_.remove_if([](const auto& w) { return w.expired(); });
-              if (stopped_) return;
-              live_.push_back(conn);
-              ++active_;
-            }
-            conn->set_finished_hook([this] {
-              std::lock_guard lock(mu_);
-              if (--active_ == 0) drained_.notify_all();
-            });
-            on_connection_(conn);
-          });
+    // Beast limits the request line and the fields separately: the header read
+    // reports how much it consumed, which caps their sum.
+    http::async_read_header(
+        ws->next_layer(), st->buf, st->parser, [this, ws, st](error_code ec, std::size_t used) {
+          if (ec) return on_read_error(ws, *st, ec, used);
+          if (used > kHeaderLimit)
+            return refuse(
+                ws, {http::status::request_header_fields_too_large, "request header too large\n"});
+          if (st->parser.is_done()) return on_request(ws, st);
+          // Chunked: only an empty body passes the body limit.
+          http::async_read(ws->next_layer(), st->buf, st->parser,
+                           [this, ws, st](error_code ec2, std::size_t) {
+                             if (ec2) return on_read_error(ws, *st, ec2, 0);
+                             on_request(ws, st);
+                           });
         });
+  }
+
+  template <class Ws>
+  void on_read_error(const std::shared_ptr<Ws>& ws, const UpgradeState& st, error_code ec,
+                     std::size_t consumed) {
+    auto data = st.buf.cdata();
+    std::string_view unparsed(static_cast<const char*>(data.data()), data.size());
+    if (auto refusal = refusal_for_read_error(ec, consumed, unparsed)) refuse(ws, *refusal);
+  }
+
+  // Answers `refusal` with `Connection: close`, then closes: the write side at
+  // once, the socket after the peer's remaining bytes (bounded in time) so that
+  // the close does not reset the connection under the response.
+  template <class Ws>
+  void refuse(const std::shared_ptr<Ws>& ws, Refusal refusal) {
+    auto res = std::make_shared<http::response<http::string_body>>(refusal.status, 11);
+    res->set(http::field::content_type, "text/plain");
+    res->keep_alive(false);
+    res->body() = std::string(refusal.reason);
+    res->prepare_payload();
+    auto& lowest = transport::beast::get_lowest_layer(*ws);
+    lowest.expires_after(kLingerTimeout);
+    if constexpr (std::is_same_v<Ws, transport::TlsWs>) {
+      http::async_write(ws->next_layer(), *res, [ws, res](error_code ec, std::size_t) {
+        if (ec) return;
+        ws->next_layer().async_shutdown([ws](error_code) {});
+      });
+    } else {
+      // Around the coalescing layer, whose writes complete before they reach the socket.
+      http::async_write(lowest, *res, [ws, res](error_code ec, std::size_t) {
+        if (ec) return;
+        error_code ignored;
+        transport::beast::get_lowest_layer(*ws).socket().shutdown(tcp::socket::shutdown_send,
+                                                                  ignored);
+        linger(ws, std::make_shared<std::array<char, 4096>>());
+      });
+    }
+  }
+
+  template <class Ws>
+  static void linger(const std::shared_ptr<Ws>& ws,
+                     const std::shared_ptr<std::array<char, 4096>>& scratch) {
+    transport::beast::get_lowest_layer(*ws).async_read_some(
+        net::buffer(*scratch), [ws, scratch](error_code ec, std::size_t) {
+          if (!ec) linger(ws, scratch);
+        });
+  }
+
+  template <class Ws>
+  void on_request(const std::shared_ptr<Ws>& ws, const std::shared_ptr<UpgradeState>& st) {
+    if (auto refusal = check_request(st->parser.get())) return refuse(ws, *refusal);
+    transport::beast::get_lowest_layer(*ws).expires_never();
+    auto timeouts = websocket::stream_base::timeout::suggested(transport::beast::role_type::server);
+    timeouts.handshake_timeout = kHandshakeTimeout;
+    ws->set_option(timeouts);
+    ws->async_accept(st->parser.get(), [this, ws, st](error_code ec) {
+      if (ec) return;
+      std::string peer;
+      error_code pe;
+      auto rep = transport::beast::get_lowest_layer(*ws).socket().remote_endpoint(pe);
+      if (!pe) peer = rep.address().to_string() + ":" + std::to_string(rep.port());
+      auto conn = std::make_shared<transport::WsConnection<Ws>>(
+          std::move(*ws), opts_.max_frame_bytes, (ep_.tls ? "wss://" : "ws://") + peer,
+          /*server_role=*/true);
+      {
+        std::lock_guard lock(mu_);
+        live_.remove_if([](const auto& w) { return w.expired(); });
+        if (stopped_) return;
+        live_.push_back(conn);
+        ++active_;
+      }
+      conn->set_finished_hook([this] {
+        std::lock_guard lock(mu_);
+        if (--active_ == 0) drained_.notify_all();
+      });
+      on_connection_(conn);
+    });
   }
 
   WebSocketServerOptions opts_;
@@ -261,7 +357,7 @@ class Server final : public WebSocketServer {
   net::steady_timer accept_timer_;
   std::chrono::milliseconds accept_backoff_{0};  // zero: accepting normally
   std::optional<ssl::context> ssl_ctx_;
-  std::vector<std::string> allowed_;
+  transport::HostAllowList allowed_;
   std::vector<std::thread> threads_;
   std::mutex mu_;
   std::list<std::weak_ptr<Connection>> live_;
