@@ -106,19 +106,33 @@ std::vector<Envelope> until_closed(RawPeer& peer, std::optional<Envelope>& sessi
   return events;
 }
 
+/// A runtime over `store` with a `gated` agent, and a client whose 3-step
+/// job is accepted and waits at the gate.
+struct GatedJob {
+  explicit GatedJob(std::shared_ptr<store::Store> store) : rt(with_store(std::move(store))) {
+    EXPECT_TRUE(rt.runtime().register_agent("gated", gate.handler()));
+    welcome = peer.handshake();
+    EXPECT_TRUE(welcome);
+    peer.send("job.submit", gated_job(3));
+    accepted = peer.next_of("job.accepted").has_value();
+  }
+  static RuntimeOptions with_store(std::shared_ptr<store::Store> store) {
+    RuntimeOptions o = default_runtime_options();
+    o.store = std::move(store);
+    return o;
+  }
+  TestRuntime rt;
+  Gate gate;
+  RawPeer peer{rt.memory_connection()};
+  std::optional<Envelope> welcome;
+  bool accepted = false;
+};
+
 TEST(StoreFailure, NothingUnpersistedIsSentTheClientIsToldAndSubmitsAreRefused) {
   auto failing = std::make_shared<FailingStore>();
-  RuntimeOptions o = default_runtime_options();
-  o.store = failing;
-  TestRuntime rt(o);
-  Gate gate;
-  ASSERT_TRUE(rt.runtime().register_agent("gated", gate.handler()));
-
-  RawPeer peer(rt.memory_connection());
-  auto welcome = peer.handshake();
-  ASSERT_TRUE(welcome);
-  peer.send("job.submit", gated_job(3));
-  ASSERT_TRUE(peer.next_of("job.accepted"));
+  GatedJob job(failing);
+  ASSERT_TRUE(job.accepted);
+  auto& [rt, gate, peer, welcome, accepted] = job;
   gate.release(1);
   auto first = peer.next_of("job.event");
   ASSERT_TRUE(first);
@@ -179,26 +193,19 @@ struct SqliteFixture {
 
 TEST(StoreFailure, SqliteRetriesAFailedCommitAndDeliversEveryEventOnce) {
   SqliteFixture fx;
-  RuntimeOptions o = default_runtime_options();
-  o.store = fx.open();
-  TestRuntime rt(o);
-  Gate gate;
-  ASSERT_TRUE(rt.runtime().register_agent("gated", gate.handler()));
-  RawPeer peer(rt.memory_connection());
-  ASSERT_TRUE(peer.handshake());
-  peer.send("job.submit", gated_job(3));
-  ASSERT_TRUE(peer.next_of("job.accepted"));
+  GatedJob job(fx.open());
+  ASSERT_TRUE(job.accepted);
   fx.failures_left = 2;  // the next two transactions fail, the third attempt commits
-  gate.release(3);
+  job.gate.release(3);
   std::vector<std::int64_t> seqs;
-  while (auto env = peer.next()) {
+  while (auto env = job.peer.next()) {
     if (env->event_seq) seqs.push_back(*env->event_seq);
     if (env->type == "job.result") break;
     ASSERT_NE(env->type, "session.error");
   }
   EXPECT_EQ(seqs, (std::vector<std::int64_t>{1, 2, 3, 4}));
   EXPECT_EQ(fx.failed, 2);
-  EXPECT_TRUE(rt.runtime().stats().store_failure.empty());
+  EXPECT_TRUE(job.rt.runtime().stats().store_failure.empty());
 }
 
 TEST(StoreFailure, SqliteThatKeepsFailingSendsNothingARestartWouldLose) {
@@ -206,28 +213,21 @@ TEST(StoreFailure, SqliteThatKeepsFailingSendsNothingARestartWouldLose) {
   std::vector<Envelope> received;
   std::string session_id;
   {
-    RuntimeOptions o = default_runtime_options();
-    o.store = fx.open();
-    TestRuntime rt(o);
-    Gate gate;
-    ASSERT_TRUE(rt.runtime().register_agent("gated", gate.handler()));
-    RawPeer peer(rt.memory_connection());
-    ASSERT_TRUE(peer.handshake());
-    session_id = peer.session_id;
-    peer.send("job.submit", gated_job(3));
-    ASSERT_TRUE(peer.next_of("job.accepted"));
-    gate.release(1);
-    auto first = peer.next_of("job.event");
+    GatedJob job(fx.open());
+    ASSERT_TRUE(job.accepted);
+    session_id = job.peer.session_id;
+    job.gate.release(1);
+    auto first = job.peer.next_of("job.event");
     ASSERT_TRUE(first);
     received.push_back(*first);
     fx.fail_forever = true;
-    gate.release(2);
+    job.gate.release(2);
     std::optional<Envelope> error;
-    auto more = until_closed(peer, error);
+    auto more = until_closed(job.peer, error);
     received.insert(received.end(), more.begin(), more.end());
     ASSERT_TRUE(error);
     EXPECT_EQ(error->payload.at("code").as_string(), "INTERNAL_ERROR");
-    EXPECT_FALSE(rt.runtime().stats().store_failure.empty());
+    EXPECT_FALSE(job.rt.runtime().stats().store_failure.empty());
   }
   // What a restart finds: every event the client saw is there.
   fx.fail_forever = false;

@@ -85,19 +85,22 @@ bool RawSocket::send_all(std::string_view bytes, std::chrono::milliseconds stall
   return true;
 }
 
-bool RawSocket::fill(std::chrono::steady_clock::time_point deadline) {
+long RawSocket::read_chunk(std::chrono::steady_clock::time_point deadline, std::string& out) {
   for (;;) {
     pollfd p{fd_, POLLIN, 0};
     int rc = ::poll(&p, 1, remaining_ms(deadline));
     if (rc < 0 && errno == EINTR) continue;
-    if (rc <= 0) return false;
+    if (rc <= 0) return -2;  // timed out
     char chunk[64 * 1024];
     ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    buf_.append(chunk, static_cast<std::size_t>(n));
-    return true;
+    if (n > 0) out.append(chunk, static_cast<std::size_t>(n));
+    return n;
   }
+}
+
+bool RawSocket::fill(std::chrono::steady_clock::time_point deadline) {
+  return read_chunk(deadline, buf_) > 0;
 }
 
 bool RawSocket::upgrade(const std::string& path) {
@@ -168,14 +171,12 @@ std::optional<std::string> RawSocket::next_message(std::chrono::milliseconds tim
 
 bool RawSocket::wait_closed(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string ignored;
   for (;;) {
-    pollfd p{fd_, POLLIN, 0};
-    int rc = ::poll(&p, 1, remaining_ms(deadline));
-    if (rc < 0 && errno == EINTR) continue;
-    if (rc <= 0) return false;
-    char chunk[64 * 1024];
-    ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-    if (n <= 0) return n == 0 || errno != EINTR;
+    long n = read_chunk(deadline, ignored);
+    ignored.clear();
+    if (n == 0 || n == -1) return true;  // EOF, or reset by the peer
+    if (n == -2) return false;
   }
 }
 

@@ -37,6 +37,9 @@ class RawSocket {
 
  private:
   explicit RawSocket(int fd) : fd_(fd) {}
+  /// Waits for and reads one chunk into `out`: bytes read, 0 at EOF, -1 on
+  /// an error (a reset), -2 when `deadline` passed.
+  long read_chunk(std::chrono::steady_clock::time_point deadline, std::string& out);
   /// Reads more into buf_; false on EOF, error or timeout.
   bool fill(std::chrono::steady_clock::time_point deadline);
 
