@@ -28,6 +28,8 @@ struct ServeOptions {
   int retention_sec = 24 * 3600;
   std::size_t max_buffered_events = 0;  // 0: 1,000,000 on disk, 100,000 in memory
   std::int64_t back_pressure_lag = 10000;
+  std::size_t max_queued_bytes = 8U << 20U;
+  int hello_timeout_sec = 10;
 };
 
 // What ends `arcp serve`: SIGINT/SIGTERM (sigwait()ed on one thread, blocked
@@ -104,6 +106,8 @@ int serve(const ServeOptions& o) {
                            : o.data_dir.empty()       ? 100000
                                                       : 1000000;
   ro.back_pressure_lag = o.back_pressure_lag;
+  ro.max_queued_bytes_per_connection = o.max_queued_bytes;
+  ro.hello_timeout = std::chrono::seconds(o.hello_timeout_sec);
   ro.data_dir = o.data_dir;
   if (o.data_dir.empty())
     fmt::print(stderr, "arcp serve: no --data-dir; sessions and jobs are kept in memory only\n");
@@ -192,6 +196,14 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
                   "transport with INTERNAL_ERROR (default: 1000000 with --data-dir, else 100000)");
   cmd->add_option("--back-pressure-lag", o->back_pressure_lag,
                   "Unacknowledged events before a status {phase: back_pressure} event")
+      ->capture_default_str();
+  cmd->add_option("--max-queued-bytes", o->max_queued_bytes,
+                  "Bytes that may wait to be sent to one connection (events and replies) before "
+                  "it stops being read")
+      ->capture_default_str();
+  cmd->add_option("--hello-timeout-sec", o->hello_timeout_sec,
+                  "Seconds a connection may take to complete session.hello")
+      ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   cmd->add_option("--tls-cert", o->tls_cert, "PEM certificate chain for wss://");
   cmd->add_option("--tls-key", o->tls_key, "PEM private key for wss://");
