@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
+#include <cstring>
 #include <iostream>
 #include <list>
 #include <mutex>
@@ -218,8 +219,10 @@ class Server final : public WebSocketServer {
   void on_accept_error(const error_code& ec) {
     if (ec == net::error::connection_aborted) return do_accept();  // that peer only
     if (accept_backoff_ == std::chrono::milliseconds::zero()) {
-      std::cerr << "arcp: cannot accept on " << format_endpoint(ep_) << ": " << ec.message()
-                << "; retrying with back-off until it clears\n";
+      // Accept errors are errno values. strerror, not ec.message(): out of
+      // descriptors, UBSan cannot check the category's virtual call.
+      std::cerr << "arcp: cannot accept on " << format_endpoint(ep_) << ": "
+                << std::strerror(ec.value()) << "; retrying with back-off until it clears\n";
       accept_backoff_ = kMinAcceptBackoff;
     } else {
       accept_backoff_ = std::min(accept_backoff_ * 2, kMaxAcceptBackoff);

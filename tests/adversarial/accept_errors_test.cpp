@@ -26,7 +26,19 @@ std::size_t count_of(const std::string& text, const std::string& needle) {
   return n;
 }
 
+// The sanitizer build pairs ASan with UBSan, whose vptr check needs a fresh
+// pipe per check: in a process out of descriptors it reports every virtual
+// call as invalid and aborts. The release build (`make test`) runs this test.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARCP_SANITIZED_BUILD 1
+#endif
+#endif
+
 TEST(AcceptErrors, TheListenerSurvivesDescriptorExhaustionAndAcceptsAgain) {
+#ifdef ARCP_SANITIZED_BUILD
+  GTEST_SKIP() << "UBSan cannot run in a process that is out of file descriptors";
+#endif
   TempDir dir;
   std::string log = dir.path() + "/stderr";
   // 64 descriptors, soft and hard: the runtime cannot raise its way out.
