@@ -75,6 +75,10 @@ struct JobError {
 
 namespace arcp {
 
+/// Longest cancel `reason` accepted, in bytes: it is kept with the job and
+/// echoed in `job.cancelled` and the terminal error (§14).
+inline constexpr std::size_t kMaxCancelReasonBytes = 1024;
+
 /// `job.cancel {reason?}`; the target is the envelope's job_id (payload job_id accepted).
 struct Cancel {
   std::string job_id;

@@ -175,6 +175,13 @@ Result<Cancel> Cancel::from_json(const json::object& payload, const std::string&
   if (c.job_id.empty()) c.job_id = core::str_or(payload, "job_id");
   if (c.job_id.empty()) return core::invalid("job.cancel needs a job_id");
   if (auto ok = check_identifier("job.cancel job_id", c.job_id); !ok) return ok.error();
+  if (c.reason.size() > kMaxCancelReasonBytes)
+    return Error(ErrorCode::kInvalidRequest,
+                 "job.cancel reason is " + std::to_string(c.reason.size()) +
+                     " bytes; a reason is limited to " + std::to_string(kMaxCancelReasonBytes) +
+                     " bytes",
+                 json::object{{"field", "job.cancel reason"},
+                              {"max_bytes", static_cast<std::int64_t>(kMaxCancelReasonBytes)}});
   return c;
 }
 

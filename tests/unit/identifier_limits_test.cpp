@@ -204,3 +204,21 @@ TEST(IdentifierLimits, CheckIdentifierMeasuresBytesNotCharacters) {
 
 }  // namespace
 }  // namespace arcp
+
+namespace arcp {
+namespace {
+
+TEST(IdentifierLimits, CancelReasonIsCappedAt1KiBAndNotEchoed) {
+  std::string at_limit(kMaxCancelReasonBytes, 'r');
+  auto ok = Cancel::from_json(json::object{{"reason", at_limit}}, "job_A");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->reason, at_limit);
+  auto over = Cancel::from_json(json::object{{"reason", at_limit + "r"}}, "job_A");
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, ErrorCode::kInvalidRequest);
+  EXPECT_EQ(over.error().message.find(at_limit), std::string::npos);
+  EXPECT_EQ(over.error().details.at("max_bytes").as_int64(), 1024);
+}
+
+}  // namespace
+}  // namespace arcp
