@@ -66,7 +66,7 @@ void ConnectionHandler::close() {
   conn_->close();
 }
 
-void ConnectionHandler::close_with(Error reason) {
+void ConnectionHandler::close_with(const Error& reason) {
   std::shared_ptr<Session> session;
   {
     std::lock_guard lock(session_mu_);

@@ -22,7 +22,7 @@ class ConnectionHandler : public std::enable_shared_from_this<ConnectionHandler>
   /// Graceful close of the transport (the session stays for resume).
   void close();
   /// Sends `session.error` with `reason`, then closes gracefully (shutdown).
-  void close_with(Error reason);
+  void close_with(const Error& reason);
   /// Bytes waiting in this connection's send queue.
   std::size_t queued_bytes() const { return conn_->queued_bytes(); }
 
