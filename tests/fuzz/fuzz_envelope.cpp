@@ -1,5 +1,6 @@
 // decode_envelope on arbitrary bytes; whatever decodes must re-encode and decode
-// to the same envelope, and encoding must be a fixed point.
+// to the same envelope, and encoding must be a fixed point. Identifiers stay
+// within kMaxIdentifierBytes, and errors never echo an oversize input.
 #include <arcp/envelope.hpp>
 #include <arcp/ids.hpp>
 #include <cstddef>
@@ -17,10 +18,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(e.code == arcp::ErrorCode::kInvalidRequest);
     FUZZ_CHECK(!e.message.empty());
     if (auto it = e.details.find("request_id"); it != e.details.end())
-      FUZZ_CHECK(it->value().is_string() && !it->value().get_string().empty());
+      FUZZ_CHECK(it->value().is_string() && !it->value().get_string().empty() &&
+                 it->value().get_string().size() <= arcp::kMaxIdentifierBytes);
+    FUZZ_CHECK(e.message.size() <= 512);  // names the problem, never quotes the input
     return 0;
   }
   FUZZ_CHECK(!env->id.empty());
+  for (const std::string* field : {&env->id, &env->type, &env->session_id, &env->job_id})
+    FUZZ_CHECK(field->size() <= arcp::kMaxIdentifierBytes);
   FUZZ_CHECK(!env->type.empty());
   FUZZ_CHECK(env->arcp == "1.1" || env->arcp == "1.0" || env->arcp == "1");
   FUZZ_CHECK(!env->event_seq || *env->event_seq >= 0);
