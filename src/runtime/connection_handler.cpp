@@ -73,22 +73,13 @@ void ConnectionHandler::close_with(const Error& reason) {
     session = session_;
   }
   // Straight to this transport: the session may have moved to another one.
-  Envelope env;
-  env.id = new_id("msg");
-  env.type = std::string(msg::kSessionError);
-  if (session) env.session_id = session->id();
-  env.payload = reason.to_json();
-  conn_->send(make_frame(encode_envelope(env)));
+  conn_->send(session_error_frame(reason, session ? session->id() : std::string()));
   conn_->close();
 }
 
 void ConnectionHandler::send_unbound_error(Error error, const std::string& request_id) {
   if (!request_id.empty()) error.details["request_id"] = request_id;
-  Envelope env;
-  env.id = new_id("msg");
-  env.type = std::string(msg::kSessionError);
-  env.payload = error.to_json();
-  conn_->send(make_frame(encode_envelope(env)));
+  conn_->send(session_error_frame(error));
 }
 
 void ConnectionHandler::on_oversize(std::size_t bytes) {

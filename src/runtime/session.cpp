@@ -21,6 +21,15 @@ constexpr auto kDrainPoll = std::chrono::milliseconds(2);
 
 }  // namespace
 
+Frame session_error_frame(const Error& error, const std::string& session_id) {
+  Envelope env;
+  env.id = new_id("msg");
+  env.type = std::string(msg::kSessionError);
+  env.session_id = session_id;
+  env.payload = error.to_json();
+  return make_frame(encode_envelope(env));
+}
+
 Session::Session(std::string id, std::string principal, FeatureSet features,
                  std::shared_ptr<store::Store> store,
                  std::shared_ptr<boost::asio::io_context> timers, SessionLimits limits)
@@ -111,12 +120,7 @@ void Session::enforce_log_cap_locked() {
 }
 
 void Session::fail_transport_locked(const Error& err) {
-  Envelope env;
-  env.id = new_id("msg");
-  env.type = std::string(msg::kSessionError);
-  env.session_id = id_;
-  env.payload = err.to_json();
-  connection_->send(make_frame(encode_envelope(env)));
+  connection_->send(session_error_frame(err, id_));
   connection_->close();
   connection_.reset();
   detached_at_ = std::chrono::steady_clock::now();

@@ -48,6 +48,10 @@ struct SessionStats {
   std::size_t queued_bytes = 0;  // waiting in the attached connection's send queue
 };
 
+/// A `session.error` envelope carrying `error`; `session_id` empty before a
+/// session exists.
+Frame session_error_frame(const Error& error, const std::string& session_id = {});
+
 class Session : public std::enable_shared_from_this<Session>, public store::DurableSink {
  public:
   Session(std::string id, std::string principal, FeatureSet features,

@@ -493,31 +493,17 @@ Result<void> check_existing_store(const std::filesystem::path& path) {
     if (got != sizeof head || std::memcmp(head, kMagic, sizeof head) != 0)
       return refuse_store(path, "is not a SQLite database (no SQLite header)");
   }
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
-  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close);
-  if (rc != SQLITE_OK)
-    return refuse_store(
-        path, std::string("cannot be opened: ") + (raw ? sqlite3_errmsg(raw) : "out of memory"));
-  sqlite3_busy_timeout(raw, 5000);
   std::int64_t version = -1;
   std::vector<std::string> tables;
-  auto query = [&](const char* sql, auto&& on_row) -> bool {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(raw, sql, -1, &st, nullptr) != SQLITE_OK) return false;
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) on_row(st);
-    sqlite3_finalize(st);
-    return step == SQLITE_DONE;
-  };
-  if (!query("PRAGMA user_version",
-             [&](sqlite3_stmt* st) { version = sqlite3_column_int64(st, 0); }) ||
-      !query("SELECT name FROM sqlite_master WHERE type='table'", [&](sqlite3_stmt* st) {
-        const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-        tables.emplace_back(name ? name : "");
-      }))
-    return refuse_store(path,
-                        std::string("is not a readable SQLite database: ") + sqlite3_errmsg(raw));
+  try {
+    SqliteDb db(path.string(), /*read_only=*/true);
+    auto v = db.prepare("PRAGMA user_version");
+    if (v.step()) version = v.int64(0);
+    auto names = db.prepare("SELECT name FROM sqlite_master WHERE type='table'");
+    while (names.step()) tables.push_back(names.text(0));
+  } catch (const SqliteError& e) {
+    return refuse_store(path, std::string("is not a readable SQLite database: ") + e.what());
+  }
   auto has = [&](std::string_view name) {
     return std::find(tables.begin(), tables.end(), name) != tables.end();
   };

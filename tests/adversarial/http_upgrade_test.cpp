@@ -224,7 +224,7 @@ TEST_F(HttpUpgrade, TenMiBBodyIs413) {
 TEST_F(HttpUpgrade, ChunkedBodyIs413) {
   expect_refused(port_, find("chunked body"));
 }
-TEST_F(HttpUpgrade, TwoHostHeadersAre400) {
+TEST_F(HttpUpgrade, ConformanceT02_TwoHostHeadersAre400) {
   expect_refused(port_, find("two Host headers"));
   expect_refused(port_, find("two identical Host headers"));
 }
@@ -233,7 +233,7 @@ TEST_F(HttpUpgrade, MalformedHostOrRequestIs400) {
                     "no Host", "malformed request line"})
     expect_refused(port_, find(name));
 }
-TEST_F(HttpUpgrade, ForeignHostOrOriginIs403) {
+TEST_F(HttpUpgrade, ConformanceT02_ForeignHostOrOriginIs403) {
   for (auto name :
        {"foreign Host", "foreign Origin", "Origin: null", "Origin with a path", "two Origins"})
     expect_refused(port_, find(name));

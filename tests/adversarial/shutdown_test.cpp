@@ -38,7 +38,7 @@ struct Pipe {
   Pipe() { EXPECT_EQ(::pipe2(fds, O_CLOEXEC), 0); }
 };
 
-TEST(Shutdown, MemoryWebSocketAndStdioSessionsWithRunningJobsEndGracefully) {
+TEST(Shutdown, ConformanceT03_MemoryWebSocketAndStdioSessionsWithRunningJobsEndGracefully) {
   auto rt = std::make_unique<TestRuntime>();
   Pipe to_runtime, from_runtime;
   rt->runtime().serve(make_stdio_connection(to_runtime.fds[0], from_runtime.fds[1]));

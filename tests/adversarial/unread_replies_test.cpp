@@ -90,7 +90,7 @@ void PrintTo(const Kind& kind, std::ostream* os) {
 
 class UnreadReplies : public ::testing::TestWithParam<Kind> {};
 
-TEST_P(UnreadReplies, OverWebSocketTheBudgetHoldsTheSenderStallsAndNothingIsLost) {
+TEST_P(UnreadReplies, ConformanceK05_OverWebSocketTheBudgetHoldsTheSenderStallsAndNothingIsLost) {
   const Kind& kind = GetParam();
   TestRuntime rt(small_budgets());
   auto sock = RawSocket::connect(rt.websocket_url());
@@ -186,7 +186,7 @@ void flood_unread_then_drain(TestRuntime& rt, const std::function<int()>& flood,
   ASSERT_TRUE(peer.handshake());
 }
 
-TEST(UnreadReplies, OverMemoryTheRuntimeStopsReadingAndLosesNothing) {
+TEST(UnreadReplies, ConformanceK05_OverMemoryTheRuntimeStopsReadingAndLosesNothing) {
   TestRuntime rt(small_budgets());
   auto [client_end, runtime_end] = make_memory_pair();
   rt.runtime().serve(runtime_end);
@@ -201,7 +201,7 @@ TEST(UnreadReplies, OverMemoryTheRuntimeStopsReadingAndLosesNothing) {
       [&] { return client->queued_bytes() > 0; }, client);
 }
 
-TEST(UnreadReplies, OverStdioTheRuntimeStopsReadingAndLosesNothing) {
+TEST(UnreadReplies, ConformanceK05_OverStdioTheRuntimeStopsReadingAndLosesNothing) {
   TestRuntime rt(small_budgets());
   int to_runtime[2], from_runtime[2];
   ASSERT_EQ(::pipe2(to_runtime, O_CLOEXEC), 0);
