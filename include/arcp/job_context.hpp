@@ -3,6 +3,7 @@
 
 #include <arcp/error.hpp>
 #include <arcp/json.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -20,6 +21,14 @@ class Job;
 /// Every emitter validates the body against §8.2 and returns INVALID_REQUEST
 /// when it is malformed (or its feature is not negotiated), and CANCELLED once
 /// the job has reached a terminal state; nothing is sent in either case.
+/// Emitters never wait: flow control is a separate, explicit wait
+/// (`wait_writable` / `async_writable`).
+///
+/// Every waiting operation has a blocking form (for blocking agents, on their
+/// own thread) and an awaitable `async_` form (for coroutine agents, which
+/// must never block an I/O thread). Both return false, or complete at once,
+/// when the job is asked to stop: cancellation, `max_runtime_sec`, lease
+/// expiry or runtime shutdown.
 class JobContext {
  public:
   explicit JobContext(std::shared_ptr<runtime::Job> job);
@@ -37,6 +46,20 @@ class JobContext {
   bool cancelled() const;
   /// Waits up to `d`; returns false early when the job is asked to stop.
   bool sleep_for(std::chrono::milliseconds d) const;
+  boost::asio::awaitable<bool> async_sleep_for(std::chrono::milliseconds d) const;
+  /// Waits until the job is asked to stop.
+  void wait_stopped() const;
+  boost::asio::awaitable<void> async_wait_stopped() const;
+  /// Back-pressure: waits while the runtime cannot take more events (the
+  /// durable store's write queue is full: the disk is slower than the
+  /// agents). A slow client never slows an agent: its events wait in the
+  /// session's log (§6.5). Returns false when the job is asked to stop. A
+  /// blocking agent's emit waits by itself; a coroutine agent's never does,
+  /// so a coroutine that emits in bulk awaits this every few dozen events.
+  bool wait_writable() const;
+  boost::asio::awaitable<bool> async_writable() const;
+  /// True when an event emitted now would not add to a backlog.
+  bool writable() const;
 
   Result<void> log(std::string_view level, std::string_view message);
   Result<void> thought(std::string_view text);

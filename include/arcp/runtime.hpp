@@ -31,7 +31,14 @@ struct RuntimeOptions {
   /// Time a cancelled agent gets to return before the job is ended for it.
   std::chrono::milliseconds cancel_grace{30000};
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
+  /// Jobs that have not ended, per submitting session and per principal
+  /// (across its sessions): a submit beyond either is refused with
+  /// INTERNAL_ERROR (retryable) naming the cap (§14).
   std::size_t max_concurrent_jobs_per_session = 256;
+  std::size_t max_concurrent_jobs_per_principal = 10000;
+  /// Sessions of one principal attached to a connection at once; a hello
+  /// (new or resume) beyond it is refused (§14 heartbeat amplification).
+  std::size_t max_sessions_per_principal = 128;
   /// Cap on events kept per session for replay (oldest evicted first). A
   /// client that falls further behind than this loses its transport with
   /// INTERNAL_ERROR (§14) instead of seeing a gap.
@@ -66,7 +73,19 @@ struct RuntimeOptions {
   std::function<bool(const std::string& observer, const std::string& owner)> observe_policy;
   /// Receives one JSON line per subscribe decision (§14 audit). Default: stderr.
   std::function<void(const std::string& line)> audit_log;
-  std::size_t worker_threads = 32;
+  /// Threads running the runtime's I/O executors: session timers and pumps,
+  /// job timers, coroutine agents. 0: one per core.
+  std::size_t io_threads = 0;
+  /// Blocking agents each run on a thread of an elastic pool that starts
+  /// threads on demand up to this cap and lets idle ones exit. A job waits
+  /// in `pending` only while the pool is at a cap.
+  std::size_t max_blocking_threads = 1280;
+  /// Threads of that pool one principal may hold, so another principal's
+  /// blocking job still finds one; waiting jobs are served round-robin by
+  /// principal.
+  std::size_t max_blocking_threads_per_principal = 1024;
+  /// How long an idle blocking thread lingers before it exits.
+  std::chrono::milliseconds blocking_thread_idle{10000};
   /// Idempotency keys, and finished jobs (listable, subscribable), are
   /// remembered this long (v1.0 §7.2 default: 24 h).
   std::chrono::seconds idempotency_window{24 * 3600};
@@ -84,6 +103,10 @@ struct RuntimeStats {
   std::size_t stored_jobs = 0;     // job records (running and retained finished)
   std::size_t pending_frames = 0;  // unsent frames held in memory across sessions
   std::size_t queued_bytes = 0;    // bytes waiting in every connection's send queue
+  std::size_t io_threads = 0;
+  std::size_t blocking_threads = 0;         // alive in the elastic pool (busy or idle)
+  std::size_t blocking_busy = 0;            // running a blocking agent
+  std::size_t jobs_waiting_for_thread = 0;  // pending: the blocking pool is at a cap
   /// Empty while healthy; why the store failed otherwise (nothing more is
   /// persisted or sent, submits are refused: restart once it is repaired).
   std::string store_failure;
@@ -103,6 +126,9 @@ class Runtime {
 
   /// Registers `name` at `options.version`. Names follow §7.5.
   Result<void> register_agent(const std::string& name, AgentHandler handler,
+                              AgentOptions options = {});
+  /// Registers a coroutine agent (see AsyncAgentHandler).
+  Result<void> register_agent(const std::string& name, AsyncAgentHandler handler,
                               AgentOptions options = {});
   void register_extension(const std::string& type, ExtensionHandler handler);
 

@@ -2,12 +2,13 @@
 
 namespace arcp::runtime {
 
-Result<void> AgentRegistry::add(const std::string& name, AgentHandler handler,
+Result<void> AgentRegistry::add(const std::string& name, AgentBody handler,
                                 const AgentOptions& options) {
   auto ref = parse_agent_ref(name + "@" + options.version);
   if (!ref || ref->name != name)
     return Error(ErrorCode::kInvalidRequest, "invalid agent name or version");
-  if (!handler) return Error(ErrorCode::kInvalidRequest, "agent handler is empty");
+  if (std::visit([](const auto& h) { return !h; }, handler))
+    return Error(ErrorCode::kInvalidRequest, "agent handler is empty");
   std::lock_guard lock(mu_);
   auto& entry = agents_[name];
   for (auto& [v, h] : entry.versions) {

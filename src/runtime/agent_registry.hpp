@@ -7,20 +7,25 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace arcp::runtime {
 
+/// A blocking or a coroutine agent body.
+using AgentBody = std::variant<AgentHandler, AsyncAgentHandler>;
+
 struct ResolvedAgent {
   std::string name;
   std::string version;
-  AgentHandler handler;
+  AgentBody body;
+  bool is_coroutine() const { return body.index() == 1; }
   std::string ref() const { return name + "@" + version; }
 };
 
 class AgentRegistry {
  public:
-  Result<void> add(const std::string& name, AgentHandler handler, const AgentOptions& options);
+  Result<void> add(const std::string& name, AgentBody body, const AgentOptions& options);
   /// AGENT_NOT_AVAILABLE for an unknown name, AGENT_VERSION_NOT_AVAILABLE for
   /// a known name without the pinned version.
   Result<ResolvedAgent> resolve(const AgentRef& ref) const;
@@ -28,7 +33,7 @@ class AgentRegistry {
 
  private:
   struct Entry {
-    std::vector<std::pair<std::string, AgentHandler>> versions;  // registration order
+    std::vector<std::pair<std::string, AgentBody>> versions;  // registration order
     std::string default_version;
   };
   mutable std::mutex mu_;

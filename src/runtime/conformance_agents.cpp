@@ -1,5 +1,8 @@
 #include <arcp/conformance_agents.hpp>
 #include <arcp/job_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <string>
 
 namespace arcp {
@@ -41,7 +44,14 @@ Result<void> emit_one(JobContext& ctx, std::string_view kind, std::int64_t i, st
   return emit_one(ctx, pick, i, n, pad);
 }
 
-Result<json::value> chatty(JobContext& ctx) {
+struct ChattyParams {
+  std::int64_t n = 10;
+  std::int64_t delay_ms = 0;
+  std::string kind = "log";
+  std::string pad;
+};
+
+Result<ChattyParams> chatty_params(JobContext& ctx) {
   const auto& in = input_object(ctx);
   auto n = int_param(in, "n", 10, 100'000'000);
   auto delay = int_param(in, "delay_ms", 0, 60'000);
@@ -49,34 +59,77 @@ Result<json::value> chatty(JobContext& ctx) {
   if (!n) return n.error();
   if (!delay) return delay.error();
   if (!body_bytes) return body_bytes.error();
-  std::string kind = "log";
-  if (const auto* k = get_string(in, "kind")) kind = std::string(*k);
-  if (kind != "log" && kind != "metric" && kind != "progress" && kind != "status" &&
-      kind != "thought" && kind != "mixed")
+  ChattyParams p{*n, *delay};
+  if (const auto* k = get_string(in, "kind")) p.kind = std::string(*k);
+  if (p.kind != "log" && p.kind != "metric" && p.kind != "progress" && p.kind != "status" &&
+      p.kind != "thought" && p.kind != "mixed")
     return Error(ErrorCode::kInvalidRequest,
                  "input.kind must be log|metric|progress|status|thought|mixed");
-  std::string pad(static_cast<std::size_t>(*body_bytes), 'x');
-  if (!pad.empty()) pad.insert(0, " ");
-  for (std::int64_t i = 0; i < *n; ++i) {
-    if (ctx.cancelled()) return Error(ErrorCode::kCancelled, "cancelled");
-    if (auto r = emit_one(ctx, kind, i, *n, pad); !r) return r.error();
-    if (*delay > 0 && !ctx.sleep_for(std::chrono::milliseconds(*delay)))
-      return Error(ErrorCode::kCancelled, "cancelled");
-  }
-  return json::object{{"emitted", *n}};
+  p.pad.assign(static_cast<std::size_t>(*body_bytes), 'x');
+  if (!p.pad.empty()) p.pad.insert(0, " ");
+  return p;
 }
 
-Result<json::value> slow(JobContext& ctx) {
+// Emits in bursts: between two bursts it waits for the session to take more
+// (back-pressure) and lets the other work of its I/O thread run.
+constexpr std::int64_t kChattyBurst = 64;
+
+Awaitable<Result<json::value>> chatty(JobContext& ctx) {
+  auto p = chatty_params(ctx);
+  if (!p) co_return p.error();
+  for (std::int64_t i = 0; i < p->n; ++i) {
+    if (i % kChattyBurst == 0 && i > 0) {
+      if (!co_await ctx.async_writable()) co_return Error(ErrorCode::kCancelled, "cancelled");
+      if (i % (kChattyBurst * 64) == 0)
+        co_await boost::asio::post(co_await boost::asio::this_coro::executor,
+                                   boost::asio::use_awaitable);
+    }
+    if (ctx.cancelled()) co_return Error(ErrorCode::kCancelled, "cancelled");
+    if (auto r = emit_one(ctx, p->kind, i, p->n, p->pad); !r) co_return r.error();
+    if (p->delay_ms > 0 && !co_await ctx.async_sleep_for(std::chrono::milliseconds(p->delay_ms)))
+      co_return Error(ErrorCode::kCancelled, "cancelled");
+  }
+  co_return json::object{{"emitted", p->n}};
+}
+
+struct SlowParams {
+  std::int64_t ms = 5000;
+  std::int64_t tick_ms = 100;
+};
+
+Result<SlowParams> slow_params(JobContext& ctx) {
   const auto& in = input_object(ctx);
   auto ms = int_param(in, "ms", 5000, 86'400'000);
   auto tick = int_param(in, "tick_ms", 100, 86'400'000);
   if (!ms) return ms.error();
   if (!tick) return tick.error();
-  std::int64_t tick_ms = std::max<std::int64_t>(1, *tick);
+  return SlowParams{*ms, std::max<std::int64_t>(1, *tick)};
+}
+
+// `slow` and `slow_blocking` behave alike: a `log` per tick, then the totals.
+Awaitable<Result<json::value>> slow(JobContext& ctx) {
+  auto p = slow_params(ctx);
+  if (!p) co_return p.error();
   std::int64_t slept = 0;
   std::int64_t ticks = 0;
-  while (slept < *ms) {
-    std::int64_t step = std::min(tick_ms, *ms - slept);
+  while (slept < p->ms) {
+    std::int64_t step = std::min(p->tick_ms, p->ms - slept);
+    if (!co_await ctx.async_sleep_for(std::chrono::milliseconds(step)))
+      co_return Error(ErrorCode::kCancelled, "cancelled");
+    slept += step;
+    ++ticks;
+    if (auto r = ctx.log("debug", "tick " + std::to_string(ticks)); !r) co_return r.error();
+  }
+  co_return json::object{{"slept_ms", slept}, {"ticks", ticks}};
+}
+
+Result<json::value> slow_blocking(JobContext& ctx) {
+  auto p = slow_params(ctx);
+  if (!p) return p.error();
+  std::int64_t slept = 0;
+  std::int64_t ticks = 0;
+  while (slept < p->ms) {
+    std::int64_t step = std::min(p->tick_ms, p->ms - slept);
     if (!ctx.sleep_for(std::chrono::milliseconds(step)))
       return Error(ErrorCode::kCancelled, "cancelled");
     slept += step;
@@ -105,30 +158,32 @@ Result<json::value> failing(JobContext& ctx) {
   return Error(code, message);
 }
 
-Result<json::value> progress(JobContext& ctx) {
+Awaitable<Result<json::value>> progress(JobContext& ctx) {
   const auto& in = input_object(ctx);
   auto total = int_param(in, "total", 5, 10'000'000);
   auto tick = int_param(in, "tick_ms", 0, 60'000);
-  if (!total) return total.error();
-  if (!tick) return tick.error();
+  if (!total) co_return total.error();
+  if (!tick) co_return tick.error();
   for (std::int64_t i = 1; i <= *total; ++i) {
-    if (*tick > 0 && !ctx.sleep_for(std::chrono::milliseconds(*tick)))
-      return Error(ErrorCode::kCancelled, "cancelled");
+    if (*tick > 0 && !co_await ctx.async_sleep_for(std::chrono::milliseconds(*tick)))
+      co_return Error(ErrorCode::kCancelled, "cancelled");
+    if (*tick == 0 && i % kChattyBurst == 0 && !co_await ctx.async_writable())
+      co_return Error(ErrorCode::kCancelled, "cancelled");
     Result<void> r =
         ctx.has_feature("progress")
             ? ctx.progress(static_cast<double>(i), static_cast<double>(*total), "steps",
                            "step " + std::to_string(i))
             : ctx.log("info", "step " + std::to_string(i) + "/" + std::to_string(*total));
-    if (!r) return r.error();
+    if (!r) co_return r.error();
   }
-  return json::object{{"steps", *total}};
+  co_return json::object{{"steps", *total}};
 }
 
 }  // namespace
 
 Result<void> register_conformance_agents(Runtime& rt) {
   for (auto r : {rt.register_agent("echo", echo), rt.register_agent("chatty", chatty),
-                 rt.register_agent("slow", slow),
+                 rt.register_agent("slow", slow), rt.register_agent("slow_blocking", slow_blocking),
                  rt.register_agent("versioned", versioned("1.0.0"), {"1.0.0", false}),
                  rt.register_agent("versioned", versioned("2.0.0"), {"2.0.0", true}),
                  rt.register_agent("failing", failing), rt.register_agent("progress", progress)})

@@ -45,8 +45,8 @@ void ConnectionHandler::start() {
 
 void ConnectionHandler::arm_hello_timeout(Runtime::Impl& rt) {
   std::lock_guard lock(session_mu_);
-  timers_ = rt.timers;
-  hello_timer_ = std::make_unique<boost::asio::steady_timer>(*rt.timers, rt.opts.hello_timeout);
+  timers_ = rt.io();
+  hello_timer_ = std::make_unique<boost::asio::steady_timer>(*rt.io(), rt.opts.hello_timeout);
   std::weak_ptr<ConnectionHandler> weak = weak_from_this();
   hello_timer_->async_wait([weak](boost::system::error_code ec) {
     auto self = weak.lock();
@@ -207,8 +207,8 @@ void ConnectionHandler::dispatch(Runtime::Impl& rt, Envelope& env) {
 void ConnectionHandler::arm_heartbeat(Runtime::Impl& rt) {
   std::lock_guard lock(session_mu_);
   if (closed_) return;
-  if (!heartbeat_) heartbeat_ = std::make_unique<boost::asio::steady_timer>(*rt.timers);
-  timers_ = rt.timers;
+  if (!heartbeat_) heartbeat_ = std::make_unique<boost::asio::steady_timer>(*rt.io());
+  timers_ = rt.io();
   auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(rt.opts.heartbeat_interval);
   heartbeat_->expires_after(interval);
   std::weak_ptr<ConnectionHandler> weak = weak_from_this();

@@ -49,7 +49,7 @@ void ConnectionHandler::handle_hello(Runtime::Impl& rt, Envelope& env) {
 
   FeatureSet features = hello->features ? rt.supported.intersect(*hello->features) : FeatureSet{};
   auto session = std::make_shared<Session>(new_id("sess"), *principal, std::move(features),
-                                           rt.store, rt.timers, rt.session_limits);
+                                           rt.store, rt.io(), rt.session_limits);
   std::string token = session->rotate_resume_token();  // persists the session first
   {
     std::lock_guard lock(rt.mu);

@@ -3,6 +3,9 @@
 #include <arcp/event.hpp>
 #include <arcp/job_context.hpp>
 #include <arcp/session_messages.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/strand.hpp>
 #include <exception>
 
 #include "core/envelope_writer.hpp"
@@ -11,12 +14,12 @@
 namespace arcp::runtime {
 
 Job::Job(JobSpec spec, std::shared_ptr<Session> submitter, std::shared_ptr<store::Store> store,
-         std::shared_ptr<boost::asio::io_context> timers, OnTerminal on_terminal)
+         std::shared_ptr<boost::asio::io_context> io, OnTerminal on_terminal)
     : spec_(std::move(spec)),
       submitter_id_(submitter->id()),
       submitter_(submitter),
       store_(std::move(store)),
-      timers_(std::move(timers)),
+      io_(std::move(io)),
       on_terminal_(std::move(on_terminal)) {
   observers_.push_back(submitter);
   accepted_ =
@@ -39,7 +42,7 @@ bool Job::finished_before(std::chrono::steady_clock::time_point cutoff) const {
 void Job::arm_timers() {
   std::weak_ptr<Job> weak = weak_from_this();
   if (spec_.max_runtime) {
-    runtime_timer_ = std::make_unique<boost::asio::steady_timer>(*timers_, *spec_.max_runtime);
+    runtime_timer_ = std::make_unique<boost::asio::steady_timer>(*io_, *spec_.max_runtime);
     auto secs = spec_.max_runtime->count();
     runtime_timer_->async_wait([weak, secs](boost::system::error_code ec) {
       if (ec) return;
@@ -49,7 +52,7 @@ void Job::arm_timers() {
     });
   }
   if (spec_.expires_at) {
-    expiry_timer_ = std::make_unique<boost::asio::steady_timer>(*timers_);
+    expiry_timer_ = std::make_unique<boost::asio::steady_timer>(*io_);
     expiry_timer_->expires_after(*spec_.expires_at - std::chrono::system_clock::now());
     std::string when = format_rfc3339(*spec_.expires_at);
     expiry_timer_->async_wait([weak, when](boost::system::error_code ec) {
@@ -63,29 +66,98 @@ void Job::arm_timers() {
 void Job::on_timer(JobStatus status, ErrorCode code, std::string message) {
   std::lock_guard lock(mu_);
   if (is_terminal(status_)) return;
-  stop_.request_stop();
-  sleep_cv_.notify_all();
   Error err(code, std::move(message));
   JobError je{status, err};
   finish_locked(status, msg::kJobError, je.to_json());
 }
 
-void Job::run() {
-  {
-    std::lock_guard lock(mu_);
-    if (is_terminal(status_)) return;  // cancelled or timed out while queued
-    status_ = JobStatus::kRunning;
-    store_->save_job(record_locked());
+void Job::request_stop_locked() {
+  stop_.request_stop();
+  sleep_cv_.notify_all();
+  for (auto& [id, wake] : stop_wakers_) wake();
+  stop_wakers_.clear();
+}
+
+std::optional<std::uint64_t> Job::add_stop_waker(std::function<void()> wake) {
+  std::lock_guard lock(mu_);
+  if (stop_.stop_requested()) return std::nullopt;
+  stop_wakers_.emplace_back(++next_waker_id_, std::move(wake));
+  return next_waker_id_;
+}
+
+void Job::remove_stop_waker(std::uint64_t id) {
+  std::lock_guard lock(mu_);
+  std::erase_if(stop_wakers_, [id](const auto& w) { return w.first == id; });
+}
+
+bool Job::writable() const {
+  // A slow consumer never slows an agent (its events wait in the log, §6.5);
+  // only a store that cannot keep up does.
+  return !store_->congested();
+}
+
+bool Job::mark_running() {
+  std::lock_guard lock(mu_);
+  if (is_terminal(status_)) return false;  // cancelled or timed out while queued
+  status_ = JobStatus::kRunning;
+  store_->save_job(record_locked());
+  return true;
+}
+
+namespace {
+
+Result<json::value> agent_threw(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(std::move(e));
+  } catch (const std::exception& ex) {
+    return Error(ErrorCode::kInternalError, std::string("agent threw: ") + ex.what());
+  } catch (...) {
+    return Error(ErrorCode::kInternalError, "agent threw a non-standard exception");
   }
+}
+
+// The coroutine frame owns the context and a copy of the handler: a lambda
+// coroutine refers to its captures through the closure object, which must
+// outlive every resumption.
+boost::asio::awaitable<void> run_coroutine_agent(std::shared_ptr<Job> job,
+                                                 AsyncAgentHandler handler,
+                                                 std::function<void(Result<json::value>)> done) {
+  JobContext ctx(job);
+  std::optional<Result<json::value>> outcome;
+  try {
+    outcome.emplace(co_await handler(ctx));
+  } catch (...) {
+    outcome.emplace(agent_threw(std::current_exception()));
+  }
+  done(std::move(*outcome));
+}
+
+}  // namespace
+
+void Job::run_blocking() {
+  if (!mark_running()) return;
   JobContext ctx(shared_from_this());
   std::optional<Result<json::value>> outcome;
   try {
-    outcome.emplace(spec_.agent.handler(ctx));
-  } catch (const std::exception& e) {
-    outcome.emplace(Error(ErrorCode::kInternalError, std::string("agent threw: ") + e.what()));
+    outcome.emplace(std::get<AgentHandler>(spec_.agent.body)(ctx));
   } catch (...) {
-    outcome.emplace(Error(ErrorCode::kInternalError, "agent threw a non-standard exception"));
+    outcome.emplace(agent_threw(std::current_exception()));
   }
+  complete(std::move(*outcome));
+}
+
+void Job::start_coroutine() {
+  if (!mark_running()) return;
+  auto strand = boost::asio::make_strand(*io_);
+  auto self = shared_from_this();
+  boost::asio::co_spawn(
+      strand,
+      run_coroutine_agent(self, std::get<AsyncAgentHandler>(spec_.agent.body),
+                          [self](Result<json::value> r) { self->complete(std::move(r)); }),
+      boost::asio::detached);
+}
+
+void Job::complete(Result<json::value> outcome) {
   std::lock_guard lock(mu_);
   if (is_terminal(status_)) return;  // timed out / force-cancelled meanwhile
   if (cancel_requested_) {
@@ -93,12 +165,12 @@ void Job::run() {
     finish_locked(JobStatus::kCancelled, msg::kJobError, je.to_json());
     return;
   }
-  if (outcome->ok()) {
+  if (outcome.ok()) {
     JobResult r;
-    r.result = std::move(*outcome).value();
+    r.result = std::move(outcome).value();
     finish_locked(JobStatus::kSuccess, msg::kResult, r.to_json());
   } else {
-    Error err = outcome->error();
+    Error err = outcome.error();
     JobStatus fs = JobStatus::kError;
     if (err.code == ErrorCode::kCancelled) fs = JobStatus::kCancelled;
     if (err.code == ErrorCode::kTimeout) fs = JobStatus::kTimedOut;
@@ -144,8 +216,7 @@ bool Job::finish_locked(JobStatus status, std::string_view type, json::object pa
   status_ = status;
   finished_at_ = std::chrono::steady_clock::now();
   finished_ms_ = store::wall_ms();
-  stop_.request_stop();
-  sleep_cv_.notify_all();
+  request_stop_locked();
   for (auto* t : {runtime_timer_.get(), expiry_timer_.get(), grace_timer_.get()})
     if (t) t->cancel();
   terminal_type_ = std::string(type);
@@ -173,14 +244,13 @@ Result<void> Job::cancel(Session& requester, const std::string& reason) {
   // job.cancelled goes out before the agent can observe the stop (ordering).
   requester.send_control(msg::kCancelled, json::object{{"reason", cancel_reason_}}, spec_.id,
                          spec_.trace_id);
-  stop_.request_stop();
-  sleep_cv_.notify_all();
+  request_stop_locked();
   if (status_ == JobStatus::kPending) {
     JobError je{JobStatus::kCancelled, Error(ErrorCode::kCancelled, cancel_reason_)};
     finish_locked(JobStatus::kCancelled, msg::kJobError, je.to_json());
     return {};
   }
-  grace_timer_ = std::make_unique<boost::asio::steady_timer>(*timers_, spec_.cancel_grace);
+  grace_timer_ = std::make_unique<boost::asio::steady_timer>(*io_, spec_.cancel_grace);
   std::weak_ptr<Job> weak = weak_from_this();
   grace_timer_->async_wait([weak](boost::system::error_code ec) {
     if (ec) return;

@@ -39,7 +39,7 @@ class Job : public std::enable_shared_from_this<Job> {
  public:
   using OnTerminal = std::function<void(Job&)>;
   Job(JobSpec spec, std::shared_ptr<Session> submitter, std::shared_ptr<store::Store> store,
-      std::shared_ptr<boost::asio::io_context> timers, OnTerminal on_terminal);
+      std::shared_ptr<boost::asio::io_context> io, OnTerminal on_terminal);
 
   const JobSpec& spec() const { return spec_; }
   const json::object& accepted_payload() const { return accepted_; }
@@ -51,9 +51,13 @@ class Job : public std::enable_shared_from_this<Job> {
   /// The durable record of this job as it stands (persisted on accept and end).
   store::JobRecord record() const;
 
-  /// Arms timers and marks the job running; `run()` executes the agent.
+  /// Arms the max_runtime and lease expiry timers.
   void arm_timers();
-  void run();
+  /// Runs a blocking agent on the calling (blocking-pool) thread.
+  void run_blocking();
+  /// Starts a coroutine agent on a strand of the I/O executors; returns at
+  /// once.
+  void start_coroutine();
 
   /// Validates and fans an event out to every observing session.
   Result<void> emit(std::string_view kind, json::object body);
@@ -75,8 +79,20 @@ class Job : public std::enable_shared_from_this<Job> {
 
   std::stop_token stop_token() const { return stop_.get_token(); }
   bool sleep_for(std::chrono::milliseconds d);
+  /// Registers `wake` to run (once, under the job lock: it must only post)
+  /// when the job is asked to stop. nullopt, and nothing registered, when it
+  /// already was.
+  std::optional<std::uint64_t> add_stop_waker(std::function<void()> wake);
+  void remove_stop_waker(std::uint64_t id);
+  /// The store can take more events (JobContext::writable).
+  bool writable() const;
 
  private:
+  /// Marks the job running; false when it ended while queued.
+  bool mark_running();
+  /// Ends the job with what its agent returned (ignored once it has ended).
+  void complete(Result<json::value> outcome);
+  void request_stop_locked();
   bool finish_locked(JobStatus status, std::string_view type, json::object payload);
   /// Logs (and, unless `held` collects the sessions, sends) one message to every observer.
   void fan_out_locked(std::string_view type, std::string_view payload_json,
@@ -89,7 +105,7 @@ class Job : public std::enable_shared_from_this<Job> {
   std::weak_ptr<Session> submitter_;
   std::shared_ptr<store::Store> store_;
   json::object accepted_;
-  std::shared_ptr<boost::asio::io_context> timers_;  // outlives the timers below
+  std::shared_ptr<boost::asio::io_context> io_;  // outlives the timers below
   OnTerminal on_terminal_;
 
   mutable std::mutex mu_;
@@ -101,6 +117,8 @@ class Job : public std::enable_shared_from_this<Job> {
   bool cancel_requested_ = false;
   std::string cancel_reason_;
   std::stop_source stop_;
+  std::vector<std::pair<std::uint64_t, std::function<void()>>> stop_wakers_;
+  std::uint64_t next_waker_id_ = 0;
   std::vector<std::weak_ptr<Session>> observers_;
   std::string terminal_type_;
   std::string terminal_payload_;  // serialised once

@@ -1,4 +1,9 @@
 #include <arcp/job_context.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "runtime/job.hpp"
 
@@ -45,6 +50,63 @@ bool JobContext::cancelled() const {
 }
 bool JobContext::sleep_for(std::chrono::milliseconds d) const {
   return job_->sleep_for(d);
+}
+
+namespace {
+// Back-pressure is polled: congestion clears as the connection drains or the
+// store commits, neither of which knows the agents waiting for it.
+constexpr auto kFirstWritablePoll = std::chrono::milliseconds(1);
+constexpr auto kMaxWritablePoll = std::chrono::milliseconds(50);
+
+// Waits on a timer that the job's stop cancels. The wake-up is posted to the
+// timer's executor (the agent's strand), never run on another thread.
+boost::asio::awaitable<void> stoppable_wait(runtime::Job& job,
+                                            std::chrono::steady_clock::time_point until) {
+  auto ex = co_await boost::asio::this_coro::executor;
+  auto timer = std::make_shared<boost::asio::steady_timer>(ex, until);
+  auto waker = job.add_stop_waker([weak = std::weak_ptr(timer)] {
+    if (auto t = weak.lock()) boost::asio::post(t->get_executor(), [t] { t->cancel(); });
+  });
+  if (!waker) co_return;  // already stopping
+  co_await timer->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  job.remove_stop_waker(*waker);
+}
+}  // namespace
+
+boost::asio::awaitable<bool> JobContext::async_sleep_for(std::chrono::milliseconds d) const {
+  co_await stoppable_wait(*job_, std::chrono::steady_clock::now() + d);
+  co_return !cancelled();
+}
+
+void JobContext::wait_stopped() const {
+  while (job_->sleep_for(std::chrono::hours(24))) {
+  }
+}
+
+boost::asio::awaitable<void> JobContext::async_wait_stopped() const {
+  while (!cancelled()) co_await stoppable_wait(*job_, std::chrono::steady_clock::time_point::max());
+}
+
+bool JobContext::writable() const {
+  return job_->writable();
+}
+
+bool JobContext::wait_writable() const {
+  auto poll = kFirstWritablePoll;
+  while (!job_->writable()) {
+    if (!job_->sleep_for(poll)) return false;
+    poll = std::min(poll * 2, kMaxWritablePoll);
+  }
+  return !cancelled();
+}
+
+boost::asio::awaitable<bool> JobContext::async_writable() const {
+  auto poll = kFirstWritablePoll;
+  while (!job_->writable()) {
+    if (!co_await async_sleep_for(poll)) co_return false;
+    poll = std::min(poll * 2, kMaxWritablePoll);
+  }
+  co_return !cancelled();
 }
 
 Result<void> JobContext::log(std::string_view level, std::string_view message) {

@@ -2,7 +2,6 @@
 #include <arcp/job_messages.hpp>
 #include <arcp/runtime.hpp>
 #include <boost/asio/post.hpp>
-#include <future>
 #include <iostream>
 #include <stdexcept>
 
@@ -43,8 +42,9 @@ bool adopt_logged_outcome(store::Store& store, store::JobRecord& rec) {
 
 Runtime::Impl::Impl(RuntimeOptions o)
     : opts(std::move(o)),
-      timers_work(boost::asio::make_work_guard(*timers)),
-      workers(std::max<std::size_t>(1, opts.worker_threads)),
+      io_pool(opts.io_threads != 0 ? opts.io_threads : runtime::default_io_threads()),
+      blocking({opts.max_blocking_threads, opts.max_blocking_threads_per_principal,
+                opts.blocking_thread_idle}),
       store(open_store(opts)) {
   session_limits.max_log_events = std::max<std::size_t>(1, opts.max_buffered_events);
   // Events stop being pumped before the connection's whole budget is used,
@@ -58,15 +58,19 @@ Runtime::Impl::Impl(RuntimeOptions o)
   supported = FeatureSet{
       feature::kHeartbeat,      feature::kAck,      feature::kListJobs,     feature::kSubscribe,
       feature::kLeaseExpiresAt, feature::kProgress, feature::kAgentVersions};
-  timer_thread = std::thread([t = timers] {
-    core::name_this_thread("arcp-timers");
-    t->run();
-  });
+}
+
+void Runtime::Impl::start_job(const std::shared_ptr<runtime::Job>& job) {
+  if (job->spec().agent.is_coroutine()) {
+    job->start_coroutine();
+    return;
+  }
+  blocking.submit(job->spec().principal, [job] { job->run_blocking(); });
 }
 
 void Runtime::Impl::recover() {
   for (const auto& rec : store->load_sessions())
-    sessions[rec.id] = runtime::Session::restore(rec, store, timers, session_limits);
+    sessions[rec.id] = runtime::Session::restore(rec, store, io(), session_limits);
   for (const auto& key : store->load_idempotency_keys())
     idempotency[{key.principal, key.key}] = {key.fingerprint, key.job_id, key.created_ms};
   // Jobs the previous process never finished: their agents are gone. Record
@@ -103,7 +107,7 @@ void Runtime::Impl::audit(const std::string& line) const {
 }
 
 void Runtime::Impl::arm_sweep() {
-  sweep_timer = std::make_unique<boost::asio::steady_timer>(*timers, opts.sweep_interval);
+  sweep_timer = std::make_unique<boost::asio::steady_timer>(*io(), opts.sweep_interval);
   std::weak_ptr<Impl> weak = weak_from_this();
   sweep_timer->async_wait([weak](boost::system::error_code ec) {
     if (ec) return;
@@ -141,22 +145,22 @@ void Runtime::Impl::sweep() {
 
 Runtime::Impl::~Impl() {
   shutdown();
-  workers.join();
-  timers_work.reset();
-  timers->stop();
-  if (timer_thread.joinable()) timer_thread.join();
+  blocking.join();  // blocking agents were asked to stop; wait for them to return
+  io_pool.stop();   // and coroutine agents that never returned are destroyed
 }
 
 void Runtime::Impl::shutdown() {
   std::vector<WebSocketServer*> to_stop;
   std::vector<std::shared_ptr<runtime::Job>> to_abort;
   std::vector<std::shared_ptr<runtime::ConnectionHandler>> to_close;
+  std::vector<std::shared_ptr<runtime::Session>> sessions_to_pump;
   {
     std::lock_guard lock(mu);
     if (shutting_down) return;
     shutting_down = true;
     if (sweep_timer) sweep_timer->cancel();
     for (auto& [id, job] : jobs) to_abort.push_back(job);
+    for (auto& [id, s] : sessions) sessions_to_pump.push_back(s);
     to_close.assign(handlers.begin(), handlers.end());
     for (auto& s : servers) to_stop.push_back(s.get());
   }
@@ -164,12 +168,7 @@ void Runtime::Impl::shutdown() {
   for (auto& job : to_abort)
     if (!is_terminal(job->status())) job->abort("runtime shutting down");
   store->flush();  // terminal events are durable, then pumped, before the close
-  {
-    std::promise<void> pumped;
-    boost::asio::post(*timers, [&pumped] { pumped.set_value(); });
-    if (timers->get_executor().running_in_this_thread() == false)
-      pumped.get_future().wait_for(std::chrono::seconds(5));
-  }
+  for (auto& s : sessions_to_pump) s->pump();
   // Every attached client learns why its transport ends (retryable: the
   // session resumes on the next process when the store is durable).
   for (auto& h : to_close)
@@ -200,6 +199,11 @@ RuntimeStats Runtime::stats() const {
   for (const auto& h : impl_->handlers) s.queued_bytes += h->queued_bytes();
   lock.unlock();  // lock order is job → runtime: job state is read outside
   for (const auto& job : jobs) s.jobs += is_terminal(job->status()) ? 0 : 1;
+  auto pool = impl_->blocking.stats();
+  s.io_threads = impl_->io_pool.threads();
+  s.blocking_threads = pool.threads;
+  s.blocking_busy = pool.busy;
+  s.jobs_waiting_for_thread = pool.queued;
   auto st = impl_->store->stats();
   s.stored_events = st.events;
   s.stored_jobs = st.jobs;
@@ -216,6 +220,11 @@ Runtime::~Runtime() {
 }
 
 Result<void> Runtime::register_agent(const std::string& name, AgentHandler handler,
+                                     AgentOptions options) {
+  return impl_->agents.add(name, std::move(handler), options);
+}
+
+Result<void> Runtime::register_agent(const std::string& name, AsyncAgentHandler handler,
                                      AgentOptions options) {
   return impl_->agents.add(name, std::move(handler), options);
 }

@@ -3,16 +3,15 @@
 
 #include <arcp/authenticator.hpp>
 #include <arcp/runtime.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <map>
 #include <mutex>
 #include <set>
-#include <thread>
 
 #include "runtime/agent_registry.hpp"
+#include "runtime/blocking_pool.hpp"
+#include "runtime/io_pool.hpp"
 #include "runtime/job.hpp"
 #include "runtime/session.hpp"
 #include "store/store.hpp"
@@ -38,11 +37,9 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   runtime::AgentRegistry agents;
   FeatureSet supported;
 
-  // Shared so timers owned by handlers/jobs never outlive their io_context.
-  std::shared_ptr<boost::asio::io_context> timers = std::make_shared<boost::asio::io_context>();
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> timers_work;
-  std::thread timer_thread;
-  boost::asio::thread_pool workers;
+  runtime::IoPool io_pool;
+  runtime::BlockingPool blocking;
+  const std::shared_ptr<boost::asio::io_context>& io() const { return io_pool.context(); }
   std::shared_ptr<store::Store> store;
   runtime::SessionLimits session_limits;
 
@@ -61,6 +58,9 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   bool shutting_down = false;
 
   void shutdown();
+  /// Starts an accepted job's agent: coroutine agents on the I/O executors,
+  /// blocking ones on the elastic pool.
+  void start_job(const std::shared_ptr<runtime::Job>& job);
   /// After a restart: restores sessions and ends jobs the previous process
   /// left running with a recorded job.error INTERNAL_ERROR.
   void recover();

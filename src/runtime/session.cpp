@@ -84,6 +84,8 @@ std::int64_t Session::deliver_event(std::string_view type, const std::string& jo
 
 void Session::pump() {
   std::lock_guard lock(mu_);
+  // What the store reported durable but no posted pump has taken in yet.
+  durable_seq_ = std::max(durable_seq_, durable_hint_.load());
   pump_locked();
 }
 

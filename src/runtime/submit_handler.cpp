@@ -2,7 +2,6 @@
 #include <arcp/agent_ref.hpp>
 #include <arcp/ids.hpp>
 #include <arcp/job_messages.hpp>
-#include <boost/asio/post.hpp>
 
 #include "runtime/connection_handler.hpp"
 #include "runtime/job_view.hpp"
@@ -120,14 +119,13 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
   spec.cancel_grace = rt.opts.cancel_grace;
 
   std::weak_ptr<Runtime::Impl> weak_rt = rt_;
-  auto job =
-      std::make_shared<Job>(std::move(spec), session_, rt.store, rt.timers, [weak_rt](Job& j) {
-        // Finished jobs live on in the store (listing, subscribe, idempotency).
-        if (auto r = weak_rt.lock()) {
-          std::lock_guard lock(r->mu);
-          r->jobs.erase(j.spec().id);
-        }
-      });
+  auto job = std::make_shared<Job>(std::move(spec), session_, rt.store, rt.io(), [weak_rt](Job& j) {
+    // Finished jobs live on in the store (listing, subscribe, idempotency).
+    if (auto r = weak_rt.lock()) {
+      std::lock_guard lock(r->mu);
+      r->jobs.erase(j.spec().id);
+    }
+  });
   rt.store->save_job(job->record());
   {
     std::lock_guard lock(rt.mu);
@@ -142,7 +140,7 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
   session_->send_control(msg::kAccepted, job->accepted_payload(), job->spec().id,
                          job->spec().trace_id);
   job->arm_timers();
-  boost::asio::post(rt.workers, [job] { job->run(); });
+  rt.start_job(job);
 }
 
 void ConnectionHandler::handle_cancel(Runtime::Impl& rt, Envelope& env) {

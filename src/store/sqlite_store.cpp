@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "core/thread_name.hpp"
+#include "core/thread_role.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/sqlite_event_log.hpp"
 #include "store/store.hpp"
@@ -278,6 +279,11 @@ class SqliteStore final : public Store {
     done_cv_.wait(lock, [&] { return committed_ >= ticket || stopping_; });
   }
 
+  bool congested() const override {
+    std::lock_guard lock(mu_);
+    return queue_.size() >= options_.max_queue;
+  }
+
   std::optional<Error> failure() const override {
     std::lock_guard lock(mu_);
     return failure_;
@@ -315,8 +321,10 @@ class SqliteStore final : public Store {
     bool wake = false;
     {
       std::unique_lock lock(mu_);
-      // Bounded queue: a disk slower than the agents slows the agents, not memory.
-      if (std::this_thread::get_id() != writer_.get_id())
+      // Bounded queue: a disk slower than the agents slows the agents, not
+      // memory. Event-loop threads never wait here; their agents await
+      // congested() before emitting more.
+      if (std::this_thread::get_id() != writer_.get_id() && !core::on_event_loop_thread())
         space_cv_.wait(lock, [&] { return queue_.size() < options_.max_queue || stopping_; });
       // Only the first op of a batch wakes the writer; while it commits,
       // later ones gather for the next transaction without a syscall each.

@@ -138,6 +138,10 @@ class Store {
 
   /// Waits until everything appended so far is durable (or failed).
   virtual void flush() = 0;
+  /// True while writes are queued beyond the store's bound: a blocking
+  /// caller would wait in append(); an event-loop thread is let through
+  /// instead, and its agent waits on this (JobContext::async_writable).
+  virtual bool congested() const { return false; }
   /// Set once a write failed for good (after retries): from then on nothing
   /// more is persisted and every append is reported failed. Empty: healthy.
   virtual std::optional<Error> failure() const = 0;
@@ -152,7 +156,9 @@ struct SqliteOptions {
   bool synchronous_full = false;
   /// Upper bound on events committed in one transaction.
   std::size_t max_batch = 4096;
-  /// Writes queued beyond this block the appender until the disk catches up.
+  /// Writes queued beyond this block the appender until the disk catches
+  /// up — except on an event-loop thread, which never blocks (its coroutine
+  /// agents wait on congested() instead).
   std::size_t max_queue = 65536;
   /// Opens an existing store for reading only (`arcp tail` beside a live runtime).
   bool read_only = false;

@@ -16,7 +16,6 @@ RuntimeOptions default_runtime_options() {
   RuntimeOptions o;
   o.tokens = {{"alice-token", "alice"}, {"bob-token", "bob"}};
   o.cancel_grace = std::chrono::milliseconds(300);
-  o.worker_threads = 8;
   return o;
 }
 
