@@ -21,7 +21,9 @@ struct WebSocketServerOptions {
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
   std::string tls_cert_file;  // required for wss://
   std::string tls_key_file;
-  int io_threads = 1;
+  /// Threads running this listener's sockets (each connection on its own
+  /// strand). 0: one per core.
+  int io_threads = 0;
 };
 
 class WebSocketServer {

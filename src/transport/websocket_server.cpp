@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/thread_name.hpp"
+#include "core/thread_role.hpp"
 #include "transport/endpoint.hpp"
 #include "transport/http_host.hpp"
 #include "transport/websocket_connection.hpp"
@@ -85,8 +86,9 @@ class Server final : public WebSocketServer {
       : opts_(std::move(opts)),
         ep_(std::move(ep)),
         on_connection_(std::move(cb)),
-        acceptor_(ioc_),
-        accept_timer_(ioc_) {}
+        accept_strand_(net::make_strand(ioc_)),
+        acceptor_(accept_strand_),
+        accept_timer_(accept_strand_) {}
 
   ~Server() override { stop(); }
 
@@ -117,11 +119,14 @@ class Server final : public WebSocketServer {
       return Error(ErrorCode::kInternalError,
                    "cannot listen on " + format_endpoint(ep_) + ": " + ec.message());
     ep_.port = acceptor_.local_endpoint().port();
+    if (opts_.io_threads <= 0)
+      opts_.io_threads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
     do_accept();
-    int n = std::max(1, opts_.io_threads);
+    int n = opts_.io_threads;
     for (int i = 0; i < n; ++i) {
       threads_.emplace_back([this] {
         core::name_this_thread("arcp-io");
+        core::mark_event_loop_thread();  // serves every socket on it: must never block
         ioc_.run();
       });
     }
@@ -136,7 +141,7 @@ class Server final : public WebSocketServer {
       if (stopped_) return;
       stopped_ = true;
     }
-    net::post(ioc_, [this] {
+    net::post(accept_strand_, [this] {
       error_code ec;
       acceptor_.close(ec);
       accept_timer_.cancel();
@@ -356,6 +361,9 @@ class Server final : public WebSocketServer {
   transport::Endpoint ep_;
   OnConnection on_connection_;
   net::io_context ioc_;
+  // The acceptor, its back-off timer and stop() meet on one strand: with
+  // several I/O threads an accept completion could otherwise race the close.
+  net::strand<net::io_context::executor_type> accept_strand_;
   tcp::acceptor acceptor_;
   net::steady_timer accept_timer_;
   std::chrono::milliseconds accept_backoff_{0};  // zero: accepting normally

@@ -30,6 +30,13 @@ struct ServeOptions {
   std::int64_t back_pressure_lag = 10000;
   std::size_t max_queued_bytes = 8U << 20U;
   int hello_timeout_sec = 10;
+  std::size_t io_threads = 0;  // 0: one per core
+  std::size_t max_blocking_threads = RuntimeOptions{}.max_blocking_threads;
+  std::size_t max_blocking_threads_per_principal =
+      RuntimeOptions{}.max_blocking_threads_per_principal;
+  std::size_t max_jobs_per_session = RuntimeOptions{}.max_concurrent_jobs_per_session;
+  std::size_t max_jobs_per_principal = RuntimeOptions{}.max_concurrent_jobs_per_principal;
+  std::size_t max_sessions_per_principal = RuntimeOptions{}.max_sessions_per_principal;
 };
 
 // What ends `arcp serve`: SIGINT/SIGTERM (sigwait()ed on one thread, blocked
@@ -108,6 +115,12 @@ int serve(const ServeOptions& o) {
   ro.back_pressure_lag = o.back_pressure_lag;
   ro.max_queued_bytes_per_connection = o.max_queued_bytes;
   ro.hello_timeout = std::chrono::seconds(o.hello_timeout_sec);
+  ro.io_threads = o.io_threads;
+  ro.max_blocking_threads = o.max_blocking_threads;
+  ro.max_blocking_threads_per_principal = o.max_blocking_threads_per_principal;
+  ro.max_concurrent_jobs_per_session = o.max_jobs_per_session;
+  ro.max_concurrent_jobs_per_principal = o.max_jobs_per_principal;
+  ro.max_sessions_per_principal = o.max_sessions_per_principal;
   ro.data_dir = o.data_dir;
   if (o.data_dir.empty())
     fmt::print(stderr, "arcp serve: no --data-dir; sessions and jobs are kept in memory only\n");
@@ -160,6 +173,7 @@ int serve(const ServeOptions& o) {
     wo.tls_cert_file = o.tls_cert;
     wo.tls_key_file = o.tls_key;
     wo.allowed_hosts = o.allow_hosts;
+    wo.io_threads = static_cast<int>(o.io_threads);
     auto bound = rt.listen(wo);
     if (!bound) {
       fmt::print(stderr, "arcp serve: {}\n", bound.error().describe());
@@ -204,6 +218,33 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--hello-timeout-sec", o->hello_timeout_sec,
                   "Seconds a connection may take to complete session.hello")
       ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  cmd->add_option("--io-threads", o->io_threads,
+                  "Threads for sessions, timers and coroutine agents, and again for each "
+                  "listener's sockets (0 = one per core)")
+      ->check(CLI::Range(0, 1024))
+      ->capture_default_str();
+  cmd->add_option("--max-blocking-threads", o->max_blocking_threads,
+                  "Threads blocking agents may use at once; the pool grows on demand up to this "
+                  "and shrinks when idle, and jobs beyond it wait in pending")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  cmd->add_option("--max-blocking-threads-per-principal", o->max_blocking_threads_per_principal,
+                  "Blocking threads one principal may hold, so others still get one")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  cmd->add_option("--max-jobs-per-session", o->max_jobs_per_session,
+                  "Unfinished jobs one session may have; more submits are refused")
+      ->check(CLI::Range(1, 10000000))
+      ->capture_default_str();
+  cmd->add_option("--max-jobs-per-principal", o->max_jobs_per_principal,
+                  "Unfinished jobs one principal may have across its sessions; more submits "
+                  "are refused")
+      ->check(CLI::Range(1, 10000000))
+      ->capture_default_str();
+  cmd->add_option("--max-sessions-per-principal", o->max_sessions_per_principal,
+                  "Sessions one principal may have attached at once; more hellos are refused")
+      ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   cmd->add_option("--tls-cert", o->tls_cert, "PEM certificate chain for wss://");
   cmd->add_option("--tls-key", o->tls_key, "PEM private key for wss://");
