@@ -105,6 +105,7 @@ void ConnectionHandler::on_closed() {
   }
   if (session) session->detach(conn_.get());
   if (auto rt = rt_.lock()) {
+    if (!slot_principal_.empty()) rt->quotas.detach(slot_principal_);
     std::lock_guard lock(rt->mu);
     rt->handlers.erase(shared_from_this());
   }

@@ -38,6 +38,10 @@ class ConnectionHandler : public std::enable_shared_from_this<ConnectionHandler>
                      const std::optional<std::string>& principal, const ResumeRequest& resume);
   Frame welcome_frame(Runtime::Impl& rt, const Session& session, const std::string& token);
   void bind_session(Runtime::Impl& rt, std::shared_ptr<Session> session);
+  /// Takes this connection's attached-session slot of `principal` (§14);
+  /// on refusal answers the hello and closes the connection.
+  bool take_session_slot(Runtime::Impl& rt, const std::string& principal,
+                         const std::string& request_id);
   // submit_handler.cpp: job.submit, job.cancel (§7.1–§7.4)
   void handle_submit(Runtime::Impl& rt, Envelope& env);
   void handle_cancel(Runtime::Impl& rt, Envelope& env);
@@ -64,6 +68,7 @@ class ConnectionHandler : public std::enable_shared_from_this<ConnectionHandler>
   std::unique_ptr<boost::asio::steady_timer> heartbeat_;
   std::unique_ptr<boost::asio::steady_timer> hello_timer_;
   std::atomic<bool> closed_{false};
+  std::string slot_principal_;  // holds an attached-session slot of this principal
 };
 
 }  // namespace arcp::runtime

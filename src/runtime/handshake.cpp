@@ -36,6 +36,22 @@ void ConnectionHandler::bind_session(Runtime::Impl& rt, std::shared_ptr<Session>
   if (heartbeat) arm_heartbeat(rt);
 }
 
+bool ConnectionHandler::take_session_slot(Runtime::Impl& rt, const std::string& principal,
+                                          const std::string& request_id) {
+  if (rt.quotas.try_attach(principal)) {
+    slot_principal_ = principal;
+    return true;
+  }
+  auto cap = rt.quotas.max_sessions();
+  send_unbound_error(Error(ErrorCode::kInternalError,
+                           "session limit reached (" + std::to_string(cap) +
+                               " attached sessions per principal); close one and retry",
+                           json::object{{"limit", "max_sessions_per_principal"}, {"cap", cap}}),
+                     request_id);
+  conn_->close();
+  return false;
+}
+
 void ConnectionHandler::handle_hello(Runtime::Impl& rt, Envelope& env) {
   auto hello = Hello::from_json(env.payload);
   if (!hello) return send_unbound_error(hello.error(), env.id);
@@ -46,6 +62,7 @@ void ConnectionHandler::handle_hello(Runtime::Impl& rt, Envelope& env) {
     return;
   }
   if (hello->resume) return handle_resume(rt, env.id, *principal, *hello->resume);
+  if (!take_session_slot(rt, *principal, env.id)) return;
 
   FeatureSet features = hello->features ? rt.supported.intersect(*hello->features) : FeatureSet{};
   auto session = std::make_shared<Session>(new_id("sess"), *principal, std::move(features),
@@ -83,6 +100,7 @@ void ConnectionHandler::handle_resume(Runtime::Impl& rt, const std::string& requ
     return refuse(Error(ErrorCode::kUnauthenticated, "resume credentials rejected"));
   // Checked before the token rotates, so a refused resume leaves it usable.
   if (auto ok = session->check_resumable(resume.last_event_seq); !ok) return refuse(ok.error());
+  if (!take_session_slot(rt, session->principal(), request_id)) return;
   std::string token = session->rotate_resume_token();
   if (auto ok = session->resume(conn_, resume.last_event_seq, welcome_frame(rt, *session, token));
       !ok)

@@ -45,7 +45,8 @@ Runtime::Impl::Impl(RuntimeOptions o)
       io_pool(opts.io_threads != 0 ? opts.io_threads : runtime::default_io_threads()),
       blocking({opts.max_blocking_threads, opts.max_blocking_threads_per_principal,
                 opts.blocking_thread_idle}),
-      store(open_store(opts)) {
+      store(open_store(opts)),
+      quotas(opts.max_sessions_per_principal, opts.max_concurrent_jobs_per_principal) {
   session_limits.max_log_events = std::max<std::size_t>(1, opts.max_buffered_events);
   // Events stop being pumped before the connection's whole budget is used,
   // so replies still fit under it.

@@ -13,6 +13,7 @@
 #include "runtime/blocking_pool.hpp"
 #include "runtime/io_pool.hpp"
 #include "runtime/job.hpp"
+#include "runtime/principal_quotas.hpp"
 #include "runtime/session.hpp"
 #include "store/store.hpp"
 
@@ -42,6 +43,7 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   const std::shared_ptr<boost::asio::io_context>& io() const { return io_pool.context(); }
   std::shared_ptr<store::Store> store;
   runtime::SessionLimits session_limits;
+  runtime::PrincipalQuotas quotas;
 
   // Lock order: job → runtime `mu` → session → store. Never call into a job
   // while holding `mu` (a finishing job takes `mu`); copy the shared_ptr out.

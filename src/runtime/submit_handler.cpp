@@ -93,8 +93,20 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
     return session_->send_error(
         Error(ErrorCode::kInternalError,
               "concurrent job limit reached (" +
-                  std::to_string(rt.opts.max_concurrent_jobs_per_session) + " per session)"),
+                  std::to_string(rt.opts.max_concurrent_jobs_per_session) + " per session)",
+              json::object{{"limit", "max_concurrent_jobs_per_session"},
+                           {"cap", rt.opts.max_concurrent_jobs_per_session}}),
         env.id);
+  if (!rt.quotas.try_start_job(session_->principal())) {
+    session_->release_job_slot();
+    return session_->send_error(
+        Error(ErrorCode::kInternalError,
+              "concurrent job limit reached (" + std::to_string(rt.quotas.max_jobs()) +
+                  " per principal, across its sessions)",
+              json::object{{"limit", "max_concurrent_jobs_per_principal"},
+                           {"cap", rt.quotas.max_jobs()}}),
+        env.id);
+  }
 
   JobSpec spec;
   spec.id = new_id("job");
