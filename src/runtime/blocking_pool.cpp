@@ -35,20 +35,29 @@ bool BlockingPool::runnable_locked() const {
 }
 
 bool BlockingPool::take_locked(std::function<void()>& task, std::string& principal) {
+  // The waiting principal holding the fewest threads goes first (ties: the
+  // longest waiting), so a principal with a backlog yields each freed thread
+  // to one that has less.
   std::size_t cap = std::max<std::size_t>(1, limits_.max_threads_per_principal);
+  auto best = turn_.end();
+  std::size_t best_running = cap;
   for (auto it = turn_.begin(); it != turn_.end(); ++it) {
-    auto& q = queues_.at(*it);
-    if (q.running >= cap) continue;
-    principal = *it;
-    task = std::move(q.tasks.front());
-    q.tasks.pop_front();
-    ++q.running;
-    --queued_;
-    turn_.erase(it);
-    if (!q.tasks.empty()) turn_.push_back(principal);  // to the back of the rotation
-    return true;
+    std::size_t running = queues_.at(*it).running;
+    if (running < best_running) {
+      best = it;
+      best_running = running;
+    }
   }
-  return false;
+  if (best == turn_.end()) return false;
+  principal = *best;
+  auto& q = queues_.at(principal);
+  task = std::move(q.tasks.front());
+  q.tasks.pop_front();
+  ++q.running;
+  --queued_;
+  turn_.erase(best);
+  if (!q.tasks.empty()) turn_.push_back(principal);  // to the back of the rotation
+  return true;
 }
 
 void BlockingPool::start_thread_locked() {

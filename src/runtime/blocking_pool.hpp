@@ -1,9 +1,9 @@
 // Internal: the elastic thread pool blocking agents run on. A thread is
 // started when a task is runnable and none is idle, up to `max_threads`;
-// a thread idle for `idle_timeout` exits. While the pool is full, waiting
-// tasks are taken round-robin by principal, and no principal holds more than
-// `max_threads_per_principal` threads, so one principal's backlog can neither
-// starve another's jobs nor take every thread (§14).
+// a thread idle for `idle_timeout` exits. While the pool is full, a freed
+// thread goes to the waiting principal that holds the fewest threads, and no
+// principal holds more than `max_threads_per_principal`, so one principal's
+// backlog can neither starve another's jobs nor take every thread (§14).
 #pragma once
 
 #include <chrono>
@@ -49,7 +49,7 @@ class BlockingPool {
     std::size_t running = 0;
   };
   void worker_loop();
-  /// The next task a thread may take, rotating between principals; empty
+  /// The next task a thread may take, fairly between principals; false
   /// when every queued task's principal is at its cap.
   bool take_locked(std::function<void()>& task, std::string& principal);
   bool runnable_locked() const;

@@ -14,12 +14,14 @@
 namespace arcp::runtime {
 
 Job::Job(JobSpec spec, std::shared_ptr<Session> submitter, std::shared_ptr<store::Store> store,
-         std::shared_ptr<boost::asio::io_context> io, OnTerminal on_terminal)
+         std::shared_ptr<boost::asio::io_context> io, OnTerminal release_slot,
+         OnTerminal on_terminal)
     : spec_(std::move(spec)),
       submitter_id_(submitter->id()),
       submitter_(submitter),
       store_(std::move(store)),
       io_(std::move(io)),
+      release_slot_(std::move(release_slot)),
       on_terminal_(std::move(on_terminal)) {
   observers_.push_back(submitter);
   accepted_ =
@@ -223,6 +225,7 @@ bool Job::finish_locked(JobStatus status, std::string_view type, json::object pa
   terminal_payload_ = json::serialize(payload);
   // The slot is free before anyone can see the outcome and submit again.
   if (auto s = submitter_.lock()) s->release_job_slot();
+  if (release_slot_) release_slot_(*this);
   // Logged, recorded, then sent: whoever sees the outcome finds the job's
   // record (list_jobs) already saying so.
   std::vector<std::shared_ptr<Session>> observers;

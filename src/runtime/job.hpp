@@ -38,8 +38,11 @@ struct JobSpec {
 class Job : public std::enable_shared_from_this<Job> {
  public:
   using OnTerminal = std::function<void(Job&)>;
+  /// `release_slot` frees the job's place under the runtime's caps; it runs
+  /// before the outcome is visible to anyone (who may then submit again),
+  /// `on_terminal` after.
   Job(JobSpec spec, std::shared_ptr<Session> submitter, std::shared_ptr<store::Store> store,
-      std::shared_ptr<boost::asio::io_context> io, OnTerminal on_terminal);
+      std::shared_ptr<boost::asio::io_context> io, OnTerminal release_slot, OnTerminal on_terminal);
 
   const JobSpec& spec() const { return spec_; }
   const json::object& accepted_payload() const { return accepted_; }
@@ -106,6 +109,7 @@ class Job : public std::enable_shared_from_this<Job> {
   std::shared_ptr<store::Store> store_;
   json::object accepted_;
   std::shared_ptr<boost::asio::io_context> io_;  // outlives the timers below
+  OnTerminal release_slot_;
   OnTerminal on_terminal_;
 
   mutable std::mutex mu_;

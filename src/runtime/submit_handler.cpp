@@ -131,13 +131,18 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
   spec.cancel_grace = rt.opts.cancel_grace;
 
   std::weak_ptr<Runtime::Impl> weak_rt = rt_;
-  auto job = std::make_shared<Job>(std::move(spec), session_, rt.store, rt.io(), [weak_rt](Job& j) {
-    // Finished jobs live on in the store (listing, subscribe, idempotency).
-    if (auto r = weak_rt.lock()) {
-      std::lock_guard lock(r->mu);
-      r->jobs.erase(j.spec().id);
-    }
-  });
+  auto job = std::make_shared<Job>(
+      std::move(spec), session_, rt.store, rt.io(),
+      [weak_rt](Job& j) {
+        if (auto r = weak_rt.lock()) r->quotas.end_job(j.spec().principal);
+      },
+      [weak_rt](Job& j) {
+        // Finished jobs live on in the store (listing, subscribe, idempotency).
+        if (auto r = weak_rt.lock()) {
+          std::lock_guard lock(r->mu);
+          r->jobs.erase(j.spec().id);
+        }
+      });
   rt.store->save_job(job->record());
   {
     std::lock_guard lock(rt.mu);

@@ -6,8 +6,16 @@
 
 #include <arcp/ids.hpp>
 #include <arcp/job_context.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <stop_token>
 #include <thread>
 
 namespace arcp::test {
@@ -179,6 +187,106 @@ AgentHandler Gate::handler() const {
     }
     return json::object{{"steps", steps}};
   };
+}
+
+struct Latch::State {
+  mutable std::mutex mu;
+  mutable std::condition_variable cv;
+  bool opened = false;
+  std::map<std::string, std::size_t> waiting;  // by principal
+  std::size_t total_waiting = 0;
+  std::size_t returned = 0;
+  std::vector<std::weak_ptr<boost::asio::steady_timer>> timers;
+
+  void arrive(const std::string& principal) {
+    ++waiting[principal];
+    ++total_waiting;
+    cv.notify_all();
+  }
+  void leave(const std::string& principal) {
+    std::lock_guard lock(mu);
+    --waiting[principal];
+    --total_waiting;
+    ++returned;
+    cv.notify_all();
+  }
+};
+
+Latch::Latch() : state_(std::make_shared<State>()) {}
+
+AsyncAgentHandler Latch::coroutine_agent() const {
+  return [st = state_](JobContext& ctx) -> Awaitable<Result<json::value>> {
+    auto ex = co_await boost::asio::this_coro::executor;
+    auto timer = std::make_shared<boost::asio::steady_timer>(
+        ex, boost::asio::steady_timer::time_point::max());
+    bool wait = false;
+    {
+      std::lock_guard lock(st->mu);
+      st->arrive(ctx.principal());
+      wait = !st->opened;
+      if (wait) st->timers.push_back(timer);
+    }
+    if (wait) {
+      using namespace boost::asio::experimental::awaitable_operators;
+      // Whichever comes first: the test opens the latch, or the job is stopped.
+      co_await (timer->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable)) ||
+                ctx.async_wait_stopped());
+    }
+    st->leave(ctx.principal());
+    if (ctx.cancelled()) co_return Error(ErrorCode::kCancelled, "stopped while waiting");
+    co_return json::object{{"released", true}};
+  };
+}
+
+AgentHandler Latch::blocking_agent() const {
+  return [st = state_](JobContext& ctx) -> Result<json::value> {
+    {
+      std::lock_guard lock(st->mu);
+      st->arrive(ctx.principal());
+    }
+    {
+      // Registered outside the lock: it runs at once when the stop came first.
+      std::stop_callback wake(ctx.stop_token(), [st] {
+        std::lock_guard lock(st->mu);
+        st->cv.notify_all();
+      });
+      std::unique_lock lock(st->mu);
+      st->cv.wait(lock, [&] { return st->opened || ctx.cancelled(); });
+    }
+    st->leave(ctx.principal());
+    if (ctx.cancelled()) return Error(ErrorCode::kCancelled, "stopped while waiting");
+    return json::object{{"released", true}};
+  };
+}
+
+bool Latch::wait_for_waiting(std::size_t n) const {
+  std::unique_lock lock(state_->mu);
+  return state_->cv.wait_for(lock, kWait, [&] { return state_->total_waiting >= n; });
+}
+
+bool Latch::wait_for_returned(std::size_t n) const {
+  std::unique_lock lock(state_->mu);
+  return state_->cv.wait_for(lock, kWait, [&] { return state_->returned >= n; });
+}
+
+std::size_t Latch::waiting() const {
+  std::lock_guard lock(state_->mu);
+  return state_->total_waiting;
+}
+
+std::size_t Latch::waiting_of(const std::string& principal) const {
+  std::lock_guard lock(state_->mu);
+  auto it = state_->waiting.find(principal);
+  return it == state_->waiting.end() ? 0 : it->second;
+}
+
+void Latch::open() {
+  std::lock_guard lock(state_->mu);
+  state_->opened = true;
+  for (auto& weak : state_->timers)
+    if (auto t = weak.lock()) boost::asio::post(t->get_executor(), [t] { t->cancel(); });
+  state_->timers.clear();
+  state_->cv.notify_all();
 }
 
 TempDir::TempDir() {

@@ -89,6 +89,30 @@ class Gate {
   std::shared_ptr<State> state_;
 };
 
+/// Agents that check in when they run and then wait until the test opens
+/// the latch (or their job is stopped): for asserting that many jobs are
+/// waiting at once, with no timing involved. Returns `{released: true}`.
+class Latch {
+ public:
+  Latch();
+  /// Holds no thread while it waits.
+  AsyncAgentHandler coroutine_agent() const;
+  /// Holds a blocking-pool thread while it waits.
+  AgentHandler blocking_agent() const;
+  /// Waits (up to kWait) until `n` agents are waiting at once.
+  bool wait_for_waiting(std::size_t n) const;
+  /// Waits (up to kWait) until `n` agents have returned, whichever way.
+  bool wait_for_returned(std::size_t n) const;
+  std::size_t waiting() const;
+  /// Agents of `principal` waiting now.
+  std::size_t waiting_of(const std::string& principal) const;
+  void open();
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
 /// A fresh directory under /tmp, removed with everything in it.
 class TempDir {
  public:
