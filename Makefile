@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 BUILD := build/release
 ARCP := $(BUILD)/tools/arcp/arcp
 
-.PHONY: setup build demo test test-asan lint format bench fuzz install-test clean
+.PHONY: setup build demo test test-asan test-tsan lint format bench fuzz install-test clean
 
 setup:
 	@scripts/setup
@@ -25,6 +25,11 @@ test-asan: setup
 	cmake --preset asan
 	cmake --build build/asan -j$(JOBS)
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp ctest --test-dir build/asan --output-on-failure -j$(JOBS) --timeout 600
+
+test-tsan: setup
+	cmake --preset tsan
+	cmake --build build/tsan -j$(JOBS)
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" ctest --test-dir build/tsan --output-on-failure -j$(JOBS) --timeout 600
 
 lint: setup $(BUILD)/build.ninja
 	scripts/lint
