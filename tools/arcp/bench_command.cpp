@@ -60,6 +60,7 @@ int run_suite(const std::string& label, Client& client, const BenchArgs& a) {
 
 int bench(const BenchArgs& a) {
   if (a.durable) return bench_durable(a);
+  if (a.concurrency) return bench_concurrency(a);
   int rc = 0;
   double ws_rate = 0;
   if (a.transport == "ws" || a.transport == "both") {
@@ -145,6 +146,22 @@ void add_bench_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--replay-events", a->replay_events, "Stored events replayed on resume")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--sessions", a->sessions, "Idle sessions for the RSS measurement")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--concurrency", a->concurrency,
+                "Measure agents at scale instead: wall time of many waiting jobs over many "
+                "sessions, runtime RSS per waiting job, cancel latency (coroutine and blocking)");
+  cmd->add_option("--waiting-jobs", a->waiting_jobs,
+                  "Waiting `slow` jobs in the --concurrency wall-time run")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--bench-sessions", a->bench_sessions,
+                  "Client sessions the --concurrency jobs are spread over")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--wait-sec", a->wait_sec, "How long each waiting job waits (--concurrency)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--cancel-jobs", a->cancel_jobs,
+                  "Waiting jobs cancelled at once per model (--concurrency)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--runs", a->runs, "Runs of --concurrency; each number is their median")
       ->check(CLI::PositiveNumber);
   cmd->callback([a, &run] { run = [a] { return bench(*a); }; });
 }

@@ -26,6 +26,13 @@ struct BenchArgs {
   bool durable = false;
   std::int64_t replay_events = 100000;
   std::int64_t sessions = 10000;
+  // --concurrency: agents at scale
+  bool concurrency = false;
+  std::int64_t waiting_jobs = 10000;
+  std::int64_t bench_sessions = 100;
+  double wait_sec = 2;
+  std::int64_t cancel_jobs = 1000;
+  std::int64_t runs = 3;
 };
 
 double seconds_since(Clock::time_point t);
@@ -39,5 +46,8 @@ Result<std::pair<ChildProcess, std::string>> spawn_runtime(const std::string& to
 
 /// `arcp bench --durable`.
 int bench_durable(const BenchArgs& a);
+
+/// `arcp bench --concurrency`.
+int bench_concurrency(const BenchArgs& a);
 
 }  // namespace arcp::cli
