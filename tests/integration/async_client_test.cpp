@@ -28,6 +28,9 @@ TEST(AsyncClient, CoroutineSubmitStreamsEventsAndResult) {
   ClientOptions options{.token = "alice-token"};
   SubmitOptions chatty{.agent = "chatty", .input = json::object{{"n", 7}}};
   SubmitOptions missing{.agent = "missing"};
+  // Outlives run(): closed below, so that the client's transport thread is
+  // done posting into `io` before `io` is destroyed.
+  std::shared_ptr<Client> kept;
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
@@ -36,6 +39,7 @@ TEST(AsyncClient, CoroutineSubmitStreamsEventsAndResult) {
           failure = client.error();
           co_return;
         }
+        kept = *client;
         auto job = co_await async_submit(**client, chatty, asio::use_awaitable);
         if (!job) {
           failure = job.error();
@@ -49,6 +53,7 @@ TEST(AsyncClient, CoroutineSubmitStreamsEventsAndResult) {
       },
       asio::detached);
   io.run();
+  if (kept) (void)kept->close();
   ASSERT_FALSE(failure) << failure->describe();
   ASSERT_TRUE(result && *result);
   EXPECT_EQ(result->value().at("emitted"), 7);
