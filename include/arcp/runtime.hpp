@@ -39,6 +39,11 @@ struct RuntimeOptions {
   /// Sessions of one principal attached to a connection at once; a hello
   /// (new or resume) beyond it is refused (§14 heartbeat amplification).
   std::size_t max_sessions_per_principal = 128;
+  /// Sessions of one principal kept at once, attached or detached within the
+  /// resume window: a new session beyond it makes the runtime forget that
+  /// principal's longest-detached session without a running job (it can no
+  /// longer be resumed); when there is none, the hello is refused (§14).
+  std::size_t max_retained_sessions_per_principal = 1024;
   /// Cap on events kept per session for replay (oldest evicted first). A
   /// client that falls further behind than this loses its transport with
   /// INTERNAL_ERROR (§14) instead of seeing a gap.

@@ -63,6 +63,19 @@ void ConnectionHandler::handle_hello(Runtime::Impl& rt, Envelope& env) {
   }
   if (hello->resume) return handle_resume(rt, env.id, *principal, *hello->resume);
   if (!take_session_slot(rt, *principal, env.id)) return;
+  if (!rt.reserve_session(*principal)) {
+    rt.quotas.detach(*principal);
+    slot_principal_.clear();
+    auto cap = rt.opts.max_retained_sessions_per_principal;
+    send_unbound_error(
+        Error(ErrorCode::kInternalError,
+              "session limit reached (" + std::to_string(cap) +
+                  " sessions kept per principal, each attached or running a job)",
+              json::object{{"limit", "max_retained_sessions_per_principal"}, {"cap", cap}}),
+        env.id);
+    conn_->close();
+    return;
+  }
 
   FeatureSet features = hello->features ? rt.supported.intersect(*hello->features) : FeatureSet{};
   auto session = std::make_shared<Session>(new_id("sess"), *principal, std::move(features),

@@ -70,8 +70,10 @@ void Runtime::Impl::start_job(const std::shared_ptr<runtime::Job>& job) {
 }
 
 void Runtime::Impl::recover() {
-  for (const auto& rec : store->load_sessions())
+  for (const auto& rec : store->load_sessions()) {
     sessions[rec.id] = runtime::Session::restore(rec, store, io(), session_limits);
+    ++sessions_per_principal[rec.principal];
+  }
   for (const auto& key : store->load_idempotency_keys())
     idempotency[{key.principal, key.key}] = {key.fingerprint, key.job_id, key.created_ms};
   // Jobs the previous process never finished: their agents are gone. Record
@@ -131,7 +133,7 @@ void Runtime::Impl::sweep() {
     for (auto it = sessions.begin(); it != sessions.end();) {
       if (it->second->idle_since(now - opts.resume_window)) {
         forgotten.push_back(it->first);
-        it = sessions.erase(it);
+        erase_session_locked(it++);
       } else {
         ++it;
       }
@@ -142,6 +144,43 @@ void Runtime::Impl::sweep() {
   for (const auto& id : forgotten) store->delete_session(id);
   for (const auto& id : store->jobs_finished_before(retention_cutoff_ms)) store->delete_job(id);
   store->delete_idempotency_before(retention_cutoff_ms);
+}
+
+void Runtime::Impl::erase_session_locked(
+    std::map<std::string, std::shared_ptr<runtime::Session>>::iterator it) {
+  auto count = sessions_per_principal.find(it->second->principal());
+  if (count != sessions_per_principal.end() && --count->second == 0)
+    sessions_per_principal.erase(count);
+  sessions.erase(it);
+}
+
+bool Runtime::Impl::reserve_session(const std::string& principal) {
+  std::string forgotten;
+  {
+    std::lock_guard lock(mu);
+    auto& held = sessions_per_principal[principal];
+    if (held < std::max<std::size_t>(1, opts.max_retained_sessions_per_principal)) {
+      ++held;
+      return true;
+    }
+    // At the cap: the one detached longest, with no running job, makes room
+    // (scanned only here, when a principal is at its cap).
+    auto victim = sessions.end();
+    std::optional<std::chrono::steady_clock::time_point> oldest;
+    for (auto it = sessions.begin(); it != sessions.end(); ++it) {
+      if (it->second->principal() != principal) continue;
+      auto t = it->second->idle_detached_at();
+      if (t && (!oldest || *t < *oldest)) {
+        oldest = t;
+        victim = it;
+      }
+    }
+    if (victim == sessions.end()) return false;
+    forgotten = victim->first;
+    sessions.erase(victim);  // its count passes to the new session
+  }
+  store->delete_session(forgotten);
+  return true;
 }
 
 Runtime::Impl::~Impl() {

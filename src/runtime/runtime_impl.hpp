@@ -54,12 +54,20 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   std::vector<std::unique_ptr<WebSocketServer>> servers;
   std::map<std::string, ExtensionHandler> extensions;
   std::map<std::string, std::shared_ptr<runtime::Session>> sessions;
+  std::map<std::string, std::size_t> sessions_per_principal;  // entries of `sessions`, by principal
   std::map<std::string, std::shared_ptr<runtime::Job>> jobs;  // running in this process
   std::map<std::pair<std::string, std::string>, IdempotencyEntry> idempotency;
   std::set<std::shared_ptr<runtime::ConnectionHandler>> handlers;
   bool shutting_down = false;
 
   void shutdown();
+  /// Makes room for one more session of `principal` under
+  /// max_retained_sessions_per_principal and counts it; at the cap, forgets
+  /// the principal's longest-detached idle session. False (nothing counted)
+  /// when every one is attached or has a running job.
+  bool reserve_session(const std::string& principal);
+  /// Removes a session from `sessions` and its count; `mu` held.
+  void erase_session_locked(std::map<std::string, std::shared_ptr<runtime::Session>>::iterator it);
   /// Starts an accepted job's agent: coroutine agents on the I/O executors,
   /// blocking ones on the elastic pool.
   void start_job(const std::shared_ptr<runtime::Job>& job);

@@ -314,6 +314,12 @@ bool Session::idle_since(std::chrono::steady_clock::time_point cutoff) const {
   return !connection_ && active_jobs_ == 0 && detached_at_ <= cutoff;
 }
 
+std::optional<std::chrono::steady_clock::time_point> Session::idle_detached_at() const {
+  std::lock_guard lock(mu_);
+  if (connection_ || active_jobs_ != 0) return std::nullopt;
+  return detached_at_;
+}
+
 Result<void> Session::ack(std::int64_t last_processed_seq) {
   std::lock_guard lock(mu_);
   // Only delivered events can have been processed: an ack past them would

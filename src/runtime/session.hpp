@@ -20,6 +20,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_set>
 
@@ -101,6 +102,9 @@ class Session : public std::enable_shared_from_this<Session>, public store::Dura
   /// True when no connection is attached, none has been since `cutoff`, and
   /// no job of this session is running: the session can be forgotten.
   bool idle_since(std::chrono::steady_clock::time_point cutoff) const;
+  /// When it was detached, if it is detached with no running job (it may be
+  /// forgotten); nullopt otherwise.
+  std::optional<std::chrono::steady_clock::time_point> idle_detached_at() const;
 
   /// `session.ack` (§6.5): frees events up to `seq` and re-arms back-pressure.
   Result<void> ack(std::int64_t last_processed_seq);

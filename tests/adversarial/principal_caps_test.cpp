@@ -48,7 +48,7 @@ TEST(PrincipalCaps, AHelloBeyondTheSessionCapIsRefusedAndOthersAreUntouched) {
   }));
 }
 
-TEST(PrincipalCaps, SubmitsBeyondTheSessionAndPrincipalJobCapsAreRefused) {
+TEST(PrincipalCaps, ConformanceJ07_SubmitsBeyondTheSessionAndPrincipalJobCapsAreRefused) {
   RuntimeOptions o = default_runtime_options();
   o.max_concurrent_jobs_per_session = 2;
   o.max_concurrent_jobs_per_principal = 3;
@@ -131,6 +131,62 @@ TEST(PrincipalCaps, AFloodOfWaitingJobsFromOnePrincipalDoesNotDelayAnother) {
   auto r = echo->result(kWait);
   ASSERT_TRUE(r) << r.error().describe();
   EXPECT_EQ(rt.runtime().stats().jobs, 400U);
+}
+
+TEST(PrincipalCaps, SessionsKeptForResumeAreCappedPerPrincipalOldestIdleForgottenFirst) {
+  // Connect-and-drop in a loop must not grow memory: each principal keeps
+  // at most max_retained_sessions_per_principal sessions for resume.
+  RuntimeOptions o = default_runtime_options();
+  o.max_retained_sessions_per_principal = 2;
+  TestRuntime rt(o);
+  struct Kept {
+    std::string id;
+    std::string token;
+  };
+  auto open_and_drop = [&](bool with_running_job) {
+    RawPeer peer(rt.memory_connection());
+    auto w = peer.handshake("alice-token");
+    EXPECT_TRUE(w);
+    if (with_running_job) {
+      peer.send("job.submit", json::object{{"agent", "slow"}, {"input", {{"ms", 600000}}}});
+      EXPECT_TRUE(peer.next_of("job.accepted"));
+    }
+    Kept k{peer.session_id, std::string(w->payload.at("resume_token").as_string())};
+    peer.send("session.close", json::object{});
+    EXPECT_TRUE(peer.wait_closed());
+    return k;
+  };
+  auto resumable = [&](const Kept& k) {
+    RawPeer peer(rt.memory_connection());
+    peer.send("session.hello", resume_hello("alice-token", k.id, k.token, 0));
+    auto reply = peer.next();
+    return reply && reply->type == "session.welcome";
+  };
+  Kept busy = open_and_drop(/*with_running_job=*/true);
+  Kept idle = open_and_drop(false);
+  // At the cap: the idle one is forgotten to make room, the busy one stays.
+  Kept newest = open_and_drop(false);
+  EXPECT_FALSE(resumable(idle));
+  EXPECT_EQ(rt.runtime().stats().sessions, 2U);
+
+  // Both kept sessions now in use (one attached, one running a job): the
+  // next hello is refused with the cap named, and bob is unaffected.
+  RawPeer attached(rt.memory_connection());
+  attached.send("session.hello", resume_hello("alice-token", newest.id, newest.token, 0));
+  ASSERT_TRUE(attached.next_of("session.welcome"));
+  RawPeer refused(rt.memory_connection());
+  refused.send("session.hello",
+               json::object{{"client", {{"name", "t"}, {"version", "1"}}},
+                            {"auth", {{"scheme", "bearer"}, {"token", "alice-token"}}}});
+  auto err = refused.next();
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->type, "session.error");
+  EXPECT_EQ(err->payload.at("details").at("limit").as_string(),
+            "max_retained_sessions_per_principal");
+  EXPECT_TRUE(refused.wait_closed());
+  RawPeer bob(rt.memory_connection());
+  EXPECT_TRUE(bob.handshake("bob-token"));
+  EXPECT_TRUE(resumable(busy));
 }
 
 }  // namespace

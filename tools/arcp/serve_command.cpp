@@ -37,6 +37,8 @@ struct ServeOptions {
   std::size_t max_jobs_per_session = RuntimeOptions{}.max_concurrent_jobs_per_session;
   std::size_t max_jobs_per_principal = RuntimeOptions{}.max_concurrent_jobs_per_principal;
   std::size_t max_sessions_per_principal = RuntimeOptions{}.max_sessions_per_principal;
+  std::size_t max_retained_sessions_per_principal =
+      RuntimeOptions{}.max_retained_sessions_per_principal;
 };
 
 // What ends `arcp serve`: SIGINT/SIGTERM (sigwait()ed on one thread, blocked
@@ -121,6 +123,7 @@ int serve(const ServeOptions& o) {
   ro.max_concurrent_jobs_per_session = o.max_jobs_per_session;
   ro.max_concurrent_jobs_per_principal = o.max_jobs_per_principal;
   ro.max_sessions_per_principal = o.max_sessions_per_principal;
+  ro.max_retained_sessions_per_principal = o.max_retained_sessions_per_principal;
   ro.data_dir = o.data_dir;
   if (o.data_dir.empty())
     fmt::print(stderr, "arcp serve: no --data-dir; sessions and jobs are kept in memory only\n");
@@ -245,6 +248,11 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--max-sessions-per-principal", o->max_sessions_per_principal,
                   "Sessions one principal may have attached at once; more hellos are refused")
       ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--max-retained-sessions-per-principal", o->max_retained_sessions_per_principal,
+                  "Sessions of one principal kept for resume, attached or not; beyond it the "
+                  "longest-detached idle one is forgotten")
+      ->check(CLI::Range(1, 10000000))
       ->capture_default_str();
   cmd->add_option("--tls-cert", o->tls_cert, "PEM certificate chain for wss://");
   cmd->add_option("--tls-key", o->tls_key, "PEM private key for wss://");
