@@ -296,7 +296,9 @@ TEST(AgentsAtScale, ACoroutineThatNeverReturnsIsDestroyedWithTheRuntime) {
   EXPECT_EQ(frames->load(), 1);  // still awaiting its own timer
   client.reset();
   rt.reset();
-  EXPECT_EQ(frames->load(), 0);  // the frame (and its job) did not leak
+  // The frame (and its job) did not leak. The runtime's last reference may
+  // be dropped on a transport thread still finishing its close.
+  EXPECT_TRUE(eventually([&] { return frames->load() == 0; }));
 }
 
 }  // namespace
