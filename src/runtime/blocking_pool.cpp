@@ -22,9 +22,12 @@ void BlockingPool::submit(const std::string& principal, std::function<void()> ta
   q.tasks.push_back(std::move(task));
   ++queued_;
   if (!runnable_locked()) return;  // its principal is at its cap: a finishing task takes it
-  if (idle_ > 0)
+  // An idle thread already woken for an earlier task is not idle for this
+  // one: without counting wake-ups a burst would queue behind one thread.
+  if (idle_ > wakeups_) {
+    ++wakeups_;
     work_cv_.notify_one();
-  else if (threads_ < std::max<std::size_t>(1, limits_.max_threads))
+  } else if (threads_ < std::max<std::size_t>(1, limits_.max_threads))
     start_thread_locked();
 }
 
@@ -90,6 +93,7 @@ void BlockingPool::worker_loop() {
     bool woke = work_cv_.wait_for(lock, limits_.idle_timeout,
                                   [&] { return stopping_ || runnable_locked(); });
     --idle_;
+    if (wakeups_ > 0) --wakeups_;
     if (!woke) break;  // idle for the whole timeout: shrink
   }
   --threads_;

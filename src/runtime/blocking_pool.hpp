@@ -63,6 +63,7 @@ class BlockingPool {
   std::deque<std::string> turn_;         // principals with queued tasks, in rotation order
   std::size_t threads_ = 0;
   std::size_t idle_ = 0;
+  std::size_t wakeups_ = 0;  // idle threads notified that have not woken yet
   std::size_t busy_ = 0;
   std::size_t queued_ = 0;
   bool stopping_ = false;
