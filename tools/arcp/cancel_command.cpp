@@ -68,7 +68,11 @@ int cancel(const CancelArgs& a) {
   int code = kExitSuccess;
   if (answer == "cancelled") {
     fmt::print("cancel requested for {}\n", a.job_id);
-  } else if (auto err = (*client)->next_session_error(std::chrono::milliseconds(0))) {
+  } else if (auto err = (*client)->next_session_error(
+                 // The observer can see a session.error before the client
+                 // has queued it: when one came, wait for it.
+                 answer == "error" ? std::chrono::milliseconds(5000)
+                                   : std::chrono::milliseconds(0))) {
     fmt::print(stderr, "arcp cancel: {}\n", err->describe());
     if (err->code == ErrorCode::kPermissionDenied && !saved)
       fmt::print(stderr,
