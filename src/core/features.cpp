@@ -4,11 +4,14 @@
 namespace arcp {
 
 const std::vector<std::string>& all_features() {
-  static const std::vector<std::string> kAll{
+  // Never destroyed: a transport thread still closing its session at process
+  // exit persists the session's features after static destructors have run
+  // (TSan saw the race).
+  static const auto* const kAll = new std::vector<std::string>{
       "heartbeat",        "ack",          "list_jobs",     "subscribe",
       "lease_expires_at", "cost.budget",  "model.use",     "provisioned_credentials",
       "progress",         "result_chunk", "agent_versions"};
-  return kAll;
+  return *kAll;
 }
 
 FeatureSet::FeatureSet(std::initializer_list<std::string_view> names) {
