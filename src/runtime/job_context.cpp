@@ -53,8 +53,8 @@ bool JobContext::sleep_for(std::chrono::milliseconds d) const {
 }
 
 namespace {
-// Back-pressure is polled: congestion clears as the connection drains or the
-// store commits, neither of which knows the agents waiting for it.
+// Back-pressure is polled: congestion clears as the store commits, and the
+// store's writer does not know the agents waiting for it.
 constexpr auto kFirstWritablePoll = std::chrono::milliseconds(1);
 constexpr auto kMaxWritablePoll = std::chrono::milliseconds(50);
 

@@ -1,11 +1,9 @@
 #include <algorithm>
 #include <arcp/job_messages.hpp>
 #include <arcp/runtime.hpp>
-#include <boost/asio/post.hpp>
 #include <iostream>
 #include <stdexcept>
 
-#include "core/thread_name.hpp"
 #include "runtime/connection_handler.hpp"
 #include "runtime/runtime_impl.hpp"
 

@@ -310,8 +310,8 @@ void Session::detach(const Connection* connection) {
 }
 
 bool Session::idle_since(std::chrono::steady_clock::time_point cutoff) const {
-  std::lock_guard lock(mu_);
-  return !connection_ && active_jobs_ == 0 && detached_at_ <= cutoff;
+  auto detached = idle_detached_at();
+  return detached && *detached <= cutoff;
 }
 
 std::optional<std::chrono::steady_clock::time_point> Session::idle_detached_at() const {
