@@ -248,7 +248,12 @@ TEST_P(StoppingAnAwaitingAgent, EndsTheJobOnceAndCompletesTheWait) {
       EXPECT_NE(env->type, "job.error");
     }
     EXPECT_TRUE(eventually([&] { return rt->runtime().stats().jobs == 0; }));
+    peer.send("session.close", json::object{});
   }
+  // The runtime's side of the connection has finished closing before the
+  // process may exit (it would race OpenSSL's and the statics' teardown).
+  EXPECT_TRUE(peer.wait_closed());
+  EXPECT_TRUE(eventually([&] { return rt->runtime().stats().connections == 0; }));
   rt.reset();  // nothing outlives the runtime (ASan checks the timers and frames)
 }
 
