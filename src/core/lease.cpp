@@ -1,6 +1,10 @@
+#include <arcp/canonical.hpp>
 #include <arcp/envelope.hpp>
 #include <arcp/lease.hpp>
 #include <array>
+#include <map>
+
+#include "core/url_pattern.hpp"
 
 namespace arcp {
 
@@ -85,6 +89,178 @@ Result<void> validate_lease_constraints(const json::object& constraints, SystemT
     return Error(ErrorCode::kInvalidRequest, "lease_constraints.expires_at MUST be UTC ('Z')");
   if (*when <= now)
     return Error(ErrorCode::kInvalidRequest, "lease_constraints.expires_at MUST be in the future");
+  return {};
+}
+
+std::optional<GlobKind> glob_kind_of(std::string_view capability) {
+  if (capability == "cost.budget") return std::nullopt;
+  if (capability.substr(0, 3) == "fs.") return GlobKind::kPath;
+  if (capability == "net.fetch") return GlobKind::kUrl;
+  if (capability == "model.use") return GlobKind::kModel;
+  return GlobKind::kName;
+}
+
+namespace {
+
+// Echoed targets and patterns stay small in messages and details: at most
+// 256 bytes, cut on a UTF-8 character boundary.
+std::string capped(std::string_view s) {
+  constexpr std::size_t kMax = 256;
+  if (s.size() <= kMax) return std::string(s);
+  std::size_t cut = kMax - 3;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(s.substr(0, cut)) + "\u2026";
+}
+
+Error denied(std::string_view capability, const std::string* target, std::string reason) {
+  json::object details{{"capability", capped(capability)}, {"reason", reason}};
+  if (target) details["target"] = capped(*target);
+  return Error(ErrorCode::kPermissionDenied, "permission denied: " + reason, std::move(details));
+}
+
+Result<std::string> canonical_target(GlobKind kind, std::string_view target,
+                                     std::string_view base_dir) {
+  switch (kind) {
+    case GlobKind::kPath:
+      return canonical_path(target, base_dir);
+    case GlobKind::kUrl:
+      return canonical_url(target);
+    case GlobKind::kName:
+    case GlobKind::kModel:
+      return canonical_name(target);
+  }
+  return Error(ErrorCode::kInternalError, "unknown glob kind");
+}
+
+// The smallest amount per currency (two amounts in one currency: the smaller wins).
+std::map<std::string, std::pair<std::int64_t, std::string>, std::less<>> budget_minima(
+    const json::object& lease) {
+  std::map<std::string, std::pair<std::int64_t, std::string>, std::less<>> out;
+  const json::array* amounts = get_array(lease, "cost.budget");
+  if (!amounts) return out;
+  for (const auto& v : *amounts) {
+    if (!v.is_string()) continue;
+    auto a = parse_budget_amount(v.get_string());
+    if (!a) continue;
+    auto it = out.find(a->currency);
+    if (it == out.end() || a->nano_units < it->second.first)
+      out[a->currency] = {a->nano_units, std::string(v.get_string())};
+  }
+  return out;
+}
+
+Error subset_violation(std::string_view capability, std::string_view pattern,
+                       std::string_view why) {
+  std::string cap = capped(capability);
+  std::string pat = capped(pattern);
+  return Error(ErrorCode::kLeaseSubsetViolation,
+               "lease capability '" + cap + "' entry '" + pat + "' " + std::string(why),
+               json::object{{"capability", cap}, {"pattern", pat}});
+}
+
+}  // namespace
+
+Result<CompiledLease> CompiledLease::compile(const json::object& lease, std::string_view base_dir) {
+  if (auto ok = validate_lease(lease); !ok) return ok.error();
+  if (base_dir.empty() || base_dir.front() != '/' || base_dir.find('\0') != std::string_view::npos)
+    return Error(ErrorCode::kInvalidRequest, "the lease base directory must be absolute");
+  CompiledLease out;
+  out.lease_ = lease;
+  out.base_dir_ = std::string(base_dir);
+  for (const auto& [key, value] : lease) {
+    auto kind = glob_kind_of(key);
+    if (!kind) continue;  // cost.budget: amounts, see covers() and BudgetCounters
+    Capability cap{std::string(key), *kind, {}};
+    for (const auto& p : value.get_array()) {
+      std::string_view text = p.get_string();
+      Result<std::string> canonical = std::string();
+      if (*kind == GlobKind::kPath) {
+        canonical = canonical_path(text, base_dir);  // `*` and `**` are ordinary bytes here
+      } else if (*kind == GlobKind::kUrl) {
+        canonical = canonical_url_pattern(text);
+      } else {
+        canonical = canonical_name(text);
+      }
+      Result<Glob> glob = canonical ? Glob::compile(*canonical, *kind) : canonical.error();
+      if (!glob)
+        return Error(
+            ErrorCode::kInvalidRequest,
+            "lease capability '" + cap.name + "' has an invalid pattern: " + glob.error().message,
+            json::object{{"capability", cap.name}});
+      cap.patterns.push_back(std::move(glob.value()));
+    }
+    out.capabilities_.push_back(std::move(cap));
+  }
+  return out;
+}
+
+const CompiledLease::Capability* CompiledLease::find(std::string_view capability) const {
+  for (const auto& c : capabilities_)
+    if (c.name == capability) return &c;
+  return nullptr;
+}
+
+bool CompiledLease::grants(std::string_view capability) const {
+  return lease_.contains(capability);
+}
+
+Result<std::string> CompiledLease::check(std::string_view capability,
+                                         std::string_view target) const {
+  auto kind = glob_kind_of(capability);
+  if (!kind)
+    return denied(capability, nullptr, "cost.budget is an amount, not a pattern capability");
+  auto canonical = canonical_target(*kind, target, base_dir_);
+  if (!canonical)
+    return denied(capability, nullptr,
+                  "the target cannot be canonicalised: " + canonical.error().message);
+  if (auto ok = check_canonical(capability, *canonical); !ok) return ok.error();
+  return canonical;
+}
+
+Result<void> CompiledLease::check_canonical(std::string_view capability,
+                                            std::string_view canonical) const {
+  std::string target(canonical);
+  const Capability* cap = find(capability);
+  if (!cap) return denied(capability, &target, "the lease does not grant " + capped(capability));
+  for (const auto& g : cap->patterns)
+    if (g.matches(canonical)) return {};
+  return denied(capability, &target,
+                "no " + cap->name + " pattern of the lease matches the target");
+}
+
+Result<void> CompiledLease::covers(const CompiledLease& child) const {
+  auto mine = budget_minima(lease_);
+  for (const auto& [key, value] : child.lease_) {
+    if (key == "cost.budget") {
+      for (const auto& [currency, theirs] : budget_minima(child.lease_)) {
+        auto it = mine.find(currency);
+        if (it == mine.end())
+          return subset_violation(key, theirs.second,
+                                  "names a currency the parent does not budget");
+        if (theirs.first > it->second.first)
+          return subset_violation(key, theirs.second, "exceeds the parent's budget");
+      }
+      continue;
+    }
+    const Capability* parent_cap = find(key);
+    const Capability* child_cap = child.find(key);
+    if (!child_cap) continue;
+    const json::array& sources = value.get_array();
+    for (std::size_t i = 0; i < child_cap->patterns.size(); ++i) {
+      const Glob& g = child_cap->patterns[i];
+      bool covered = false;
+      if (parent_cap)
+        for (const auto& p : parent_cap->patterns) covered = covered || p.covers(g);
+      if (!covered) {
+        std::string_view source = i < sources.size() && sources[i].is_string()
+                                      ? std::string_view(sources[i].get_string())
+                                      : std::string_view(g.pattern());
+        return subset_violation(key, source,
+                                parent_cap ? "is not within the parent lease"
+                                           : "names a capability the parent lease does not grant");
+      }
+    }
+  }
   return {};
 }
 
