@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "transport/endpoint.hpp"
+#include "transport/tls_client.hpp"
 #include "transport/websocket_connection.hpp"
 
 namespace arcp {
@@ -137,18 +138,12 @@ Result<std::shared_ptr<Connection>> connect_websocket(const std::string& url,
     if (options.insecure_skip_verify) {
       ctx->set_verify_mode(ssl::verify_none);
     } else {
-      ctx->set_verify_mode(ssl::verify_peer);
-      if (!options.ca_file.empty())
-        ctx->load_verify_file(options.ca_file, ec);
-      else
-        ctx->set_default_verify_paths(ec);
-      if (ec) return Error(ErrorCode::kInvalidRequest, "cannot load CA file: " + ec.message());
+      if (auto r = transport::load_client_trust(*ctx, options.ca_file); !r) return r.error();
     }
     transport::TlsWs ws(std::move(tcp_stream), *ctx);
-    if (!SSL_set_tlsext_host_name(ws.next_layer().native_handle(), ep->host.c_str()))
-      return Error(ErrorCode::kInternalError, "cannot set TLS SNI");
-    if (!options.insecure_skip_verify)
-      ws.next_layer().set_verify_callback(ssl::host_name_verification(ep->host));
+    if (auto r = transport::set_peer_host(ws.next_layer(), ep->host, !options.insecure_skip_verify);
+        !r)
+      return r.error();
     ws.next_layer().handshake(ssl::stream_base::client, ec);
     if (ec) return Error(ErrorCode::kInternalError, "TLS handshake failed: " + ec.message());
     if (auto r = handshake(ws, *ep); !r) return r.error();
