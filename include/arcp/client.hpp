@@ -30,8 +30,12 @@ struct ClientOptions {
   std::string client_version = "0.1.0";
   /// Features offered in the hello; the session uses the intersection.
   FeatureSet features{
-      feature::kHeartbeat,      feature::kAck,      feature::kListJobs,     feature::kSubscribe,
-      feature::kLeaseExpiresAt, feature::kProgress, feature::kAgentVersions};
+      feature::kHeartbeat,      feature::kAck,          feature::kListJobs, feature::kSubscribe,
+      feature::kLeaseExpiresAt, feature::kCostBudget,   feature::kModelUse, feature::kProgress,
+      feature::kResultChunk,    feature::kAgentVersions};
+  /// §8.4: bytes of a streamed result assembled in memory per job; beyond
+  /// it result_bytes() fails (JobHandle::stream_result_to takes any size).
+  std::size_t max_result_bytes = 64U << 20U;
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds request_timeout{30000};
   WebSocketClientOptions websocket;
@@ -77,6 +81,7 @@ struct JobSummary {
   JobStatus status = JobStatus::kRunning;
   json::object lease;
   std::optional<json::object> lease_constraints;
+  std::optional<json::object> budget;  // live counters (§9.6), while the job runs
   std::string parent_job_id;
   std::string created_at;
   std::string trace_id;

@@ -1,8 +1,12 @@
 // What an agent sees of its job: input, lease, cancellation and event emitters.
 #pragma once
 
+#include <arcp/agent.hpp>
+#include <arcp/budget_hold.hpp>
 #include <arcp/error.hpp>
+#include <arcp/http_fetch.hpp>
 #include <arcp/json.hpp>
+#include <arcp/result_writer.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
@@ -11,12 +15,19 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace arcp {
 
 namespace runtime {
 class Job;
 }
+
+struct DirEntry {
+  std::string name;
+  bool is_directory = false;
+  std::uint64_t size = 0;  // regular files
+};
 
 /// Every emitter validates the body against §8.2 and returns INVALID_REQUEST
 /// when it is malformed (or its feature is not negotiated), and CANCELLED once
@@ -29,6 +40,16 @@ class Job;
 /// must never block an I/O thread). Both return false, or complete at once,
 /// when the job is asked to stop: cancellation, `max_runtime_sec`, lease
 /// expiry or runtime shutdown.
+///
+/// Authority (§9): every lease-checked operation — the file, network, model
+/// and tool helpers below, and `authorize` for the agent's own operations —
+/// is checked before it is dispatched: the job's lease must cover the
+/// canonical target, the lease must not have expired, and no budget
+/// counter may be exhausted. Each operation shows on the job's stream as a
+/// `tool_call` and its `tool_result`; a denial is a `tool_result` error
+/// (PERMISSION_DENIED, LEASE_EXPIRED or BUDGET_EXHAUSTED) returned to the
+/// agent, which decides whether to go on (§13.4). LEASE_EXPIRED also ends
+/// the job with `job.error LEASE_EXPIRED`.
 class JobContext {
  public:
   explicit JobContext(std::shared_ptr<runtime::Job> job);
@@ -76,6 +97,52 @@ class JobContext {
                         std::string_view units = {}, std::string_view message = {});
   /// Any kind, including vendor `x-vendor.*` kinds (passed through untouched).
   Result<void> emit(std::string_view kind, json::object body);
+
+  // ---- authority (§9) ----
+  /// For an operation the agent performs itself: checks `capability` on
+  /// `target` and returns the canonical target to act on. Silent when
+  /// allowed; a denial emits a `tool_result` error for `call_id` (after a
+  /// `tool_call` under a fresh id when `call_id` is empty).
+  Result<std::string> authorize(std::string_view capability, std::string_view target,
+                                std::string_view call_id = {});
+  /// §9.7 `model.use` for `model`; without `model.use` in the lease the
+  /// runtime's policy decides (RuntimeOptions::allow_models_without_lease).
+  Result<void> use_model(std::string_view model);
+
+  /// `fs.read`: the file's bytes (up to the runtime's file cap). Symlinks
+  /// are resolved and the resolved path is checked too, and the file is
+  /// opened so that a symlink swapped in meanwhile fails instead.
+  Result<std::string> read_file(std::string_view path);
+  Awaitable<Result<std::string>> async_read_file(std::string path);
+  /// `fs.write`: creates or replaces the file (its directory must exist).
+  Result<void> write_file(std::string_view path, std::string_view data);
+  Awaitable<Result<void>> async_write_file(std::string path, std::string data);
+  /// `fs.read` on a directory: its entries, sorted by name.
+  Result<std::vector<DirEntry>> list_dir(std::string_view path);
+  Awaitable<Result<std::vector<DirEntry>>> async_list_dir(std::string path);
+  /// `net.fetch`: an HTTP(S) request to the canonical URL. Redirects are
+  /// returned, not followed (the next URL is checked again).
+  Result<FetchResponse> fetch(FetchRequest request);
+  Awaitable<Result<FetchResponse>> async_fetch(FetchRequest request);
+  /// `tool.call` of a tool registered on the runtime, plus the authority
+  /// the tool declared it needs; then runs it.
+  Result<json::value> call_tool(std::string_view name, json::value args);
+  Awaitable<Result<json::value>> async_call_tool(std::string name, json::value args);
+
+  // ---- budget (§9.6) ----
+  /// Remaining in `currency`; nullopt when the lease has no such budget.
+  std::optional<double> budget_remaining(std::string_view currency) const;
+  /// Holds `amount` for an operation about to happen; BUDGET_EXHAUSTED when
+  /// less than that is left (counting other holds).
+  Result<BudgetHold> reserve_budget(std::string_view currency, double amount);
+
+  // ---- result streaming (§8.4) ----
+  /// Opens the job's streamed result (once per job; needs `result_chunk`).
+  Result<ResultWriter> stream_result(ResultEncoding encoding = ResultEncoding::kUtf8,
+                                     std::size_t chunk_bytes = 64U << 10U);
+
+  /// Internal: one lease-checked operation (tool_call, check, tool_result).
+  struct Operation;
 
  private:
   std::shared_ptr<runtime::Job> job_;

@@ -39,7 +39,22 @@ class JobHandle {
   void on_event(std::function<void(const JobEvent&)> callback);
 
   /// Waits for the terminal message: the inline result, or the job's error.
+  /// For a streamed result (§8.4) the value is the reference
+  /// `{result_id, result_size?, summary?}`; the bytes come from
+  /// result_bytes() or stream_result_to().
   Result<json::value> result(std::chrono::milliseconds timeout = std::chrono::hours(24));
+  /// Waits for the end; the streamed result assembled from its
+  /// `result_chunk` events (decoded, in chunk_seq order). INTERNAL_ERROR when
+  /// the assembly failed (a chunk missing or out of order, bad base64, more
+  /// than ClientOptions::max_result_bytes); INVALID_REQUEST when the result
+  /// was inline.
+  Result<std::string> result_bytes(std::chrono::milliseconds timeout = std::chrono::hours(24));
+  /// Hands the streamed result's bytes to `sink` as chunks arrive (what was
+  /// assembled before goes first), on the client's reader thread, keeping
+  /// none of them: no size cap applies. An error from `sink` stops delivery
+  /// and becomes result_bytes()'s error. Set it right after submit: chunks
+  /// that arrive first are assembled in memory under the cap meanwhile.
+  void stream_result_to(std::function<Result<void>(std::string_view)> sink);
 
   /// Non-blocking forms for the async API: `try_next_event` pops a queued event
   /// (nullopt when none is queued); `when_ready` runs `f` once as soon as an

@@ -5,6 +5,7 @@
 #include <arcp/connection.hpp>
 #include <arcp/envelope.hpp>
 #include <arcp/error.hpp>
+#include <arcp/tool.hpp>
 #include <arcp/websocket_server.hpp>
 #include <chrono>
 #include <functional>
@@ -96,6 +97,25 @@ struct RuntimeOptions {
   std::chrono::seconds idempotency_window{24 * 3600};
   /// How often forgotten sessions and expired jobs/keys are swept from memory.
   std::chrono::seconds sweep_interval{30};
+
+  // ---- leases and what agents may do with them (§9) ----
+  /// §9.7: a lease without `model.use` may use any model (true), or none
+  /// (false, the default: authority is granted, never assumed).
+  bool allow_models_without_lease = false;
+  /// Relative `fs.*` patterns and paths resolve against this directory.
+  /// Empty: the runtime's working directory when it starts.
+  std::string fs_base_dir;
+  /// Largest file `read_file` returns or `write_file` writes.
+  std::size_t max_file_bytes = 8U << 20U;
+  /// Largest response body a `fetch` returns (an agent may ask for less).
+  std::size_t max_fetch_body_bytes = 8U << 20U;
+  /// After `expires_at`, the agent's next operation gets LEASE_EXPIRED and
+  /// ends the job (§13.4); a job that attempts none ends this long after.
+  std::chrono::milliseconds lease_expiry_grace{1000};
+  /// §8.4 streamed results: decoded bytes per `result_chunk` and in the
+  /// whole result. Past either the job ends with INTERNAL_ERROR.
+  std::size_t max_result_chunk_bytes = 1U << 20U;
+  std::size_t max_result_bytes = 64U << 20U;
 };
 
 /// Counts of what the runtime holds in memory (for operators and tests).
@@ -136,6 +156,12 @@ class Runtime {
   Result<void> register_agent(const std::string& name, AsyncAgentHandler handler,
                               AgentOptions options = {});
   void register_extension(const std::string& type, ExtensionHandler handler);
+  /// Registers a tool agents call with `JobContext::call_tool` (`tool.call`).
+  /// Registering a name twice is an error.
+  Result<void> register_tool(const std::string& name, ToolHandler handler,
+                             ToolOptions options = {});
+  Result<void> register_tool(const std::string& name, AsyncToolHandler handler,
+                             ToolOptions options = {});
 
   /// Serves one connection of any transport (memory, stdio, WebSocket).
   void serve(std::shared_ptr<Connection> connection);

@@ -2,6 +2,7 @@
 // detection (§8.3), and what a lost session means for pending work.
 #include "client/client_core.hpp"
 
+#include <arcp/event.hpp>
 #include <arcp/ids.hpp>
 #include <arcp/job_messages.hpp>
 
@@ -338,6 +339,7 @@ void Client::Core::on_accepted(const Envelope& env) {
     auto& state = jobs[acc->job_id];
     if (!state) {
       state = std::make_shared<client::JobState>();
+      state->streamed.cap = opts.max_result_bytes;
       state->job_id = acc->job_id;
       state->accepted = std::move(acc.value());
     }
@@ -361,6 +363,7 @@ void Client::Core::on_subscribed(const Envelope& env) {
   auto& state = jobs[sub->job_id];
   if (!state) {
     state = std::make_shared<client::JobState>();
+    state->streamed.cap = opts.max_result_bytes;
     state->job_id = sub->job_id;
     state->accepted.job_id = sub->job_id;
     state->accepted.agent = sub->agent;
@@ -448,10 +451,18 @@ void Client::Core::on_job_message(std::uint64_t gen, Envelope& env) {
     JobEvent ev{env.event_seq.value_or(0), std::string(*kind),
                 ts ? std::string(*ts) : std::string(),
                 has_body ? json::object(std::move(it->value().get_object())) : json::object()};
+    if (ev.kind == event_kind::kResultChunk) state->on_result_chunk(ev.body);
     state->push_event(std::move(ev));
   } else if (env.type == msg::kResult) {
     auto r = JobResult::from_json(env.payload);
-    state->finish(JobStatus::kSuccess, r ? r->result : json::value(), std::nullopt);
+    if (r && !r->result_id.empty()) {
+      json::object reference{{"result_id", r->result_id}};
+      if (r->result_size) reference["result_size"] = *r->result_size;
+      if (!r->summary.empty()) reference["summary"] = r->summary;
+      state->finish_streamed(r->result_id, r->result_size, std::move(reference));
+    } else {
+      state->finish(JobStatus::kSuccess, r ? r->result : json::value(), std::nullopt);
+    }
   } else {
     auto e = JobError::from_json(env.payload);
     if (e)

@@ -1,6 +1,7 @@
 #include <arcp/job_handle.hpp>
 
 #include "client/job_state.hpp"
+#include "core/base64.hpp"
 
 namespace arcp {
 namespace client {
@@ -20,6 +21,78 @@ void JobState::push_event(JobEvent ev) {
   }
   if (wake) wake();
   if (cb) cb(ev);
+}
+
+void JobState::on_result_chunk(const json::object& body) {
+  std::function<Result<void>(std::string_view)> sink;
+  std::string bytes;
+  {
+    std::lock_guard lock(mu);
+    auto& st = streamed;
+    if (st.error) return;
+    auto fail = [&](std::string why) {
+      st.error = Error(ErrorCode::kInternalError, "streamed result: " + why);
+      st.data.clear();
+      st.data.shrink_to_fit();
+    };
+    const auto* id = get_string(body, "result_id");
+    auto seq = get_int(body, "chunk_seq");
+    const auto* data = get_string(body, "data");
+    const auto* enc = get_string(body, "encoding");
+    auto more = get_bool(body, "more");
+    if (!id || !seq || !data || !enc || !more) return fail("malformed result_chunk");
+    if (st.result_id.empty()) st.result_id = std::string(*id);
+    if (*id != st.result_id) return fail("chunks of two result ids");
+    if (st.final_seen) return fail("a chunk after the final one");
+    if (*seq != st.next_seq)
+      return fail("expected chunk_seq " + std::to_string(st.next_seq) + ", got " +
+                  std::to_string(*seq) + (st.next_seq == 0 ? " (subscribed mid-stream?)" : ""));
+    if (*enc == "base64") {
+      auto decoded = core::base64_decode(*data);
+      if (!decoded) return fail("chunk " + std::to_string(*seq) + " is not valid base64");
+      bytes = std::move(*decoded);
+    } else {
+      bytes.assign(data->data(), data->size());
+    }
+    ++st.next_seq;
+    st.final_seen = !*more;
+    st.size += static_cast<std::int64_t>(bytes.size());
+    if (!st.sink) {
+      if (st.data.size() + bytes.size() > st.cap)
+        return fail("larger than the client's cap of " + std::to_string(st.cap) +
+                    " bytes (ClientOptions::max_result_bytes; stream it with "
+                    "JobHandle::stream_result_to)");
+      st.data += bytes;
+      return;
+    }
+    sink = st.sink;
+  }
+  // The sink runs outside the lock, on the reader thread, in chunk order.
+  if (auto r = sink(bytes); !r) {
+    std::lock_guard lock(mu);
+    streamed.error = r.error();
+  }
+}
+
+void JobState::finish_streamed(const std::string& result_id, std::optional<std::int64_t> size,
+                               json::value reference) {
+  {
+    std::lock_guard lock(mu);
+    auto& st = streamed;
+    result_size = size;
+    if (!st.error) {
+      if (st.result_id != result_id)
+        st.error = Error(ErrorCode::kInternalError,
+                         "streamed result: job.result names a result whose chunks never came");
+      else if (!st.final_seen)
+        st.error = Error(ErrorCode::kInternalError, "streamed result: no final chunk");
+      else if (size && *size != st.size)
+        st.error = Error(ErrorCode::kInternalError, "streamed result: result_size " +
+                                                        std::to_string(*size) + " but " +
+                                                        std::to_string(st.size) + " bytes arrived");
+    }
+  }
+  finish(JobStatus::kSuccess, std::move(reference), std::nullopt);
 }
 
 void JobState::finish(JobStatus s, json::value r, std::optional<Error> e) {
@@ -87,6 +160,41 @@ Result<json::value> JobHandle::result(std::chrono::milliseconds timeout) {
     return Error(ErrorCode::kTimeout, "timed out waiting for the job's result");
   if (state_->error) return *state_->error;
   return state_->result;
+}
+
+Result<std::string> JobHandle::result_bytes(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(state_->mu);
+  if (!state_->cv.wait_for(lock, timeout, [&] { return state_->done; }))
+    return Error(ErrorCode::kTimeout, "timed out waiting for the job's result");
+  if (state_->error) return *state_->error;
+  auto& st = state_->streamed;
+  if (!state_->result_size && st.result_id.empty())
+    return Error(ErrorCode::kInvalidRequest, "the job's result was inline, not streamed");
+  if (st.error) return *st.error;
+  if (st.sink) return Error(ErrorCode::kInvalidRequest, "the result went to stream_result_to");
+  return st.data;
+}
+
+void JobHandle::stream_result_to(std::function<Result<void>(std::string_view)> sink) {
+  std::string backlog;
+  {
+    std::lock_guard lock(state_->mu);
+    backlog.swap(state_->streamed.data);
+  }
+  // Assembled so far goes first; chunks that raced in meanwhile were
+  // appended to `data` and follow.
+  if (!backlog.empty())
+    if (auto r = sink(backlog); !r) {
+      std::lock_guard lock(state_->mu);
+      state_->streamed.error = r.error();
+      return;
+    }
+  std::lock_guard lock(state_->mu);
+  if (!state_->streamed.data.empty()) {
+    if (auto r = sink(state_->streamed.data); !r) state_->streamed.error = r.error();
+    state_->streamed.data.clear();
+  }
+  state_->streamed.sink = std::move(sink);
 }
 
 std::optional<JobEvent> JobHandle::try_next_event() {

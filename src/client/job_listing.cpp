@@ -17,6 +17,7 @@ Result<JobSummary> JobSummary::from_json(const json::object& e) {
   if (const auto* v = get_string(e, "agent")) s.agent = std::string(*v);
   if (const auto* v = get_object(e, "lease")) s.lease = *v;
   if (const auto* v = get_object(e, "lease_constraints")) s.lease_constraints = *v;
+  if (const auto* v = get_object(e, "budget")) s.budget = *v;
   if (const auto* v = get_string(e, "parent_job_id")) s.parent_job_id = std::string(*v);
   if (const auto* v = get_string(e, "created_at")) s.created_at = std::string(*v);
   if (const auto* v = get_string(e, "trace_id")) s.trace_id = std::string(*v);

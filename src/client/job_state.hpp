@@ -5,10 +5,23 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <utility>
 #include <vector>
 
 namespace arcp::client {
+
+/// §8.4 assembly of a streamed result, in chunk order.
+struct StreamedResult {
+  std::string result_id;
+  std::int64_t next_seq = 0;
+  bool final_seen = false;
+  std::int64_t size = 0;  // decoded bytes received
+  std::string data;       // assembled, unless a sink takes the bytes
+  std::size_t cap = 64U << 20U;
+  std::function<Result<void>(std::string_view)> sink;
+  std::optional<Error> error;  // assembly failed: out of order, bad data, over the cap
+};
 
 struct JobState {
   std::string job_id;
@@ -28,7 +41,15 @@ struct JobState {
   /// Takes the waiter under `mu` (caller holds the lock).
   std::function<void()> take_waiter_locked() { return std::exchange(waiter, nullptr); }
 
+  StreamedResult streamed;
+  std::optional<std::int64_t> result_size;  // from a job.result that referenced a stream
+
   void push_event(JobEvent ev);
+  /// Feeds a result_chunk body to the assembly (before the event is queued).
+  void on_result_chunk(const json::object& body);
+  /// job.result with `result_id`: checks the assembly is whole.
+  void finish_streamed(const std::string& result_id, std::optional<std::int64_t> size,
+                       json::value reference);
   void finish(JobStatus status, json::value result, std::optional<Error> error);
 };
 

@@ -5,25 +5,16 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <string>
 
+#include "runtime/agent_input.hpp"
+
 namespace arcp {
+namespace runtime {
+Result<void> register_authority_agents(Runtime& rt);  // authority_agents.cpp
+}
 namespace {
 
-const json::object& input_object(JobContext& ctx) {
-  static const json::object kEmpty;
-  return ctx.input().is_object() ? ctx.input().get_object() : kEmpty;
-}
-
-/// Reads an optional non-negative integer parameter.
-Result<std::int64_t> int_param(const json::object& in, std::string_view key, std::int64_t def,
-                               std::int64_t max) {
-  if (!in.contains(key)) return def;
-  auto v = get_int(in, key);
-  if (!v || *v < 0 || *v > max)
-    return Error(
-        ErrorCode::kInvalidRequest,
-        "input." + std::string(key) + " must be an integer in [0, " + std::to_string(max) + "]");
-  return *v;
-}
+using runtime::input_object;
+using runtime::int_param;
 
 Result<json::value> echo(JobContext& ctx) {
   return ctx.input();
@@ -188,7 +179,7 @@ Result<void> register_conformance_agents(Runtime& rt) {
                  rt.register_agent("versioned", versioned("2.0.0"), {"2.0.0", true}),
                  rt.register_agent("failing", failing), rt.register_agent("progress", progress)})
     if (!r) return r;
-  return {};
+  return runtime::register_authority_agents(rt);
 }
 
 }  // namespace arcp

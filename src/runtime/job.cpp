@@ -1,5 +1,6 @@
 #include "runtime/job.hpp"
 
+#include <arcp/canonical.hpp>
 #include <arcp/event.hpp>
 #include <arcp/job_context.hpp>
 #include <arcp/session_messages.hpp>
@@ -22,11 +23,14 @@ Job::Job(JobSpec spec, std::shared_ptr<Session> submitter, std::shared_ptr<store
       store_(std::move(store)),
       io_(std::move(io)),
       release_slot_(std::move(release_slot)),
-      on_terminal_(std::move(on_terminal)) {
+      on_terminal_(std::move(on_terminal)),
+      budget_(BudgetCounters::from_lease(spec_.lease)),
+      result_(spec_.services->result_limits) {
   observers_.push_back(submitter);
   accepted_ =
       json::object{{"job_id", spec_.id}, {"agent", spec_.agent_ref}, {"lease", spec_.lease}};
   if (spec_.lease_constraints) accepted_["lease_constraints"] = *spec_.lease_constraints;
+  if (!budget_.empty()) accepted_["budget"] = budget_.to_json();  // §7.1, §9.6
   accepted_["accepted_at"] = spec_.created_at;
   accepted_["trace_id"] = spec_.trace_id;
 }
@@ -56,11 +60,9 @@ void Job::arm_timers() {
   if (spec_.expires_at) {
     expiry_timer_ = std::make_unique<boost::asio::steady_timer>(*io_);
     expiry_timer_->expires_after(*spec_.expires_at - std::chrono::system_clock::now());
-    std::string when = format_rfc3339(*spec_.expires_at);
-    expiry_timer_->async_wait([weak, when](boost::system::error_code ec) {
+    expiry_timer_->async_wait([weak](boost::system::error_code ec) {
       if (ec) return;
-      if (auto job = weak.lock())
-        job->on_timer(JobStatus::kError, ErrorCode::kLeaseExpired, "lease expired at " + when);
+      if (auto job = weak.lock()) job->on_lease_expired();
     });
   }
 }
@@ -71,6 +73,67 @@ void Job::on_timer(JobStatus status, ErrorCode code, std::string message) {
   Error err(code, std::move(message));
   JobError je{status, err};
   finish_locked(status, msg::kJobError, je.to_json());
+}
+
+Error Job::expired_error() const {
+  std::string when = format_rfc3339(*spec_.expires_at);
+  return Error(ErrorCode::kLeaseExpired, "lease expired at " + when,
+               json::object{{"expires_at", when}});
+}
+
+// §13.4: from expiry on, no operation is authorized; the agent's next one
+// gets a LEASE_EXPIRED tool_result and ends the job. One that attempts none
+// is ended after a short grace.
+void Job::on_lease_expired() {
+  std::lock_guard lock(mu_);
+  if (is_terminal(status_)) return;
+  lease_expired_ = true;
+  std::weak_ptr<Job> weak = weak_from_this();
+  expiry_timer_->expires_after(spec_.services->lease_expiry_grace);
+  expiry_timer_->async_wait([weak](boost::system::error_code ec) {
+    if (ec) return;
+    if (auto job = weak.lock()) job->end_lease_expired();
+  });
+}
+
+void Job::end_lease_expired() {
+  std::lock_guard lock(mu_);
+  if (is_terminal(status_)) return;
+  JobError je{JobStatus::kError, expired_error()};
+  finish_locked(JobStatus::kError, msg::kJobError, je.to_json());
+}
+
+Result<std::string> Job::authorize(std::string_view capability, std::string_view target) {
+  std::lock_guard lock(mu_);
+  if (is_terminal(status_)) return Error(ErrorCode::kCancelled, "job already ended");
+  if (spec_.expires_at && std::chrono::system_clock::now() >= *spec_.expires_at)
+    lease_expired_ = true;
+  if (lease_expired_) return expired_error();
+  Result<std::string> canonical = std::string();
+  if (capability == "model.use" && !spec_.compiled_lease.grants(capability)) {
+    // §9.7: without model.use, deployment policy decides.
+    if (spec_.services->model_policy != ModelPolicy::kAllowAny)
+      return Error(ErrorCode::kPermissionDenied,
+                   "the lease grants no model.use, and this runtime requires one",
+                   json::object{{"capability", "model.use"}});
+    canonical = canonical_name(target);
+    if (!canonical)
+      return Error(ErrorCode::kPermissionDenied, canonical.error().message,
+                   json::object{{"capability", "model.use"}});
+  } else {
+    canonical = spec_.compiled_lease.check(capability, target);
+    if (!canonical) return canonical.error();
+  }
+  if (auto b = budget_.check(); !b) return b.error();
+  return canonical;
+}
+
+Result<void> Job::authorize_canonical(std::string_view capability, std::string_view canonical) {
+  std::lock_guard lock(mu_);
+  if (is_terminal(status_)) return Error(ErrorCode::kCancelled, "job already ended");
+  if (lease_expired_) return expired_error();
+  if (auto r = spec_.compiled_lease.check_canonical(capability, canonical); !r) return r;
+  return budget_.check();
 }
 
 void Job::request_stop_locked() {
@@ -167,6 +230,37 @@ void Job::complete(Result<json::value> outcome) {
     finish_locked(JobStatus::kCancelled, msg::kJobError, je.to_json());
     return;
   }
+  if (lease_expired_) {  // whatever it returned, its authority had ended
+    JobError je{JobStatus::kError, expired_error()};
+    finish_locked(JobStatus::kError, msg::kJobError, je.to_json());
+    return;
+  }
+  if (outcome.ok() && result_.opened()) {
+    // §8.4: a streamed result is never mixed with an inline one.
+    if (!outcome.value().is_null()) {
+      JobError je{JobStatus::kError,
+                  Error(ErrorCode::kInternalError,
+                        "the agent streamed its result (" + result_.id() +
+                            ") and also returned one inline; §8.4 forbids mixing them")};
+      finish_locked(JobStatus::kError, msg::kJobError, je.to_json());
+      return;
+    }
+    if (!result_.closed()) {
+      json::object last{{"result_id", result_.id()},
+                        {"chunk_seq", result_.next_seq()},
+                        {"data", ""},
+                        {"encoding", "utf8"},
+                        {"more", false}};
+      if (auto r = accept_chunk_locked(last); !r) return;  // ended the job
+      emit_locked("result_chunk", last);
+    }
+    JobResult r;
+    r.result_id = result_.id();
+    r.result_size = result_.size();
+    r.summary = result_summary_;
+    finish_locked(JobStatus::kSuccess, msg::kResult, r.to_json());
+    return;
+  }
   if (outcome.ok()) {
     JobResult r;
     r.result = std::move(outcome).value();
@@ -181,9 +275,10 @@ void Job::complete(Result<json::value> outcome) {
   }
 }
 
-Result<void> Job::emit(std::string_view kind, json::object body) {
-  if (auto r = validate_event_body(kind, body, spec_.features); !r) return r;
-  // {"kind":…,"ts":…,"body":…} written directly: one serialisation per event.
+namespace {
+
+// {"kind":…,"ts":…,"body":…} written directly: one serialisation per event.
+std::string event_payload(std::string_view kind, const json::object& body) {
   std::string payload;
   payload.reserve(128);
   payload += "{\"kind\":";
@@ -193,10 +288,124 @@ Result<void> Job::emit(std::string_view kind, json::object body) {
   payload += ",\"body\":";
   payload += json::serialize(body);
   payload.push_back('}');
+  return payload;
+}
+
+bool is_cost_metric(std::string_view kind, const json::object& body) {
+  if (kind != event_kind::kMetric) return false;
+  const auto* name = get_string(body, "name");
+  return name && name->starts_with("cost.");
+}
+
+constexpr std::string_view kRemainingMetric = "cost.budget.remaining";
+
+}  // namespace
+
+Result<void> Job::emit(std::string_view kind, json::object body) {
+  if (auto r = validate_event_body(kind, body, spec_.features); !r) return r;
+  const bool cost = is_cost_metric(kind, body);
+  const bool chunk = kind == event_kind::kResultChunk;
+  std::string payload = event_payload(kind, body);
   std::lock_guard lock(mu_);
   if (is_terminal(status_)) return Error(ErrorCode::kCancelled, "job already ended");
+  if (chunk)
+    if (auto r = accept_chunk_locked(body); !r) return r;
+  std::optional<json::object> remaining;
+  if (cost) {
+    auto r = account_cost_locked(body);
+    if (!r) return r.error();
+    remaining = std::move(r.value());
+  }
   fan_out_locked(msg::kEvent, payload);
+  if (remaining) emit_locked(event_kind::kMetric, *remaining);  // after its cause (§9.6)
   return {};
+}
+
+void Job::emit_locked(std::string_view kind, const json::object& body) {
+  fan_out_locked(msg::kEvent, event_payload(kind, body));
+}
+
+Result<std::optional<json::object>> Job::account_cost_locked(json::object& body) {
+  std::string_view name = *get_string(body, "name");
+  if (name == kRemainingMetric)
+    return Error(ErrorCode::kInvalidRequest,
+                 "metric 'cost.budget.remaining' is the runtime's own (§9.6)");
+  double value = *get_number(body, "value");
+  if (value < 0)
+    return Error(ErrorCode::kInvalidRequest, "a cost metric's value must not be negative (§9.6)",
+                 json::object{{"name", name}});
+  const auto* unit = get_string(body, "unit");
+  if (!unit || !budget_.has(*unit)) return std::optional<json::object>();
+  auto nano = to_nano_units(value);
+  if (!nano)
+    return Error(ErrorCode::kInvalidRequest, "a cost metric's value is out of range",
+                 json::object{{"name", name}});
+  auto left = budget_.spend(*unit, *nano);
+  if (!left) return left.error();
+  if (*nano == 0 || !*left) return std::optional<json::object>();  // nothing material
+  return std::optional<json::object>(json::object{
+      {"name", kRemainingMetric}, {"value", nano_units_to_json(**left)}, {"unit", *unit}});
+}
+
+Result<void> Job::commit_cost(std::uint64_t hold, std::string_view metric_name,
+                              std::int64_t actual_nano, std::string_view currency) {
+  if (!metric_name.starts_with("cost.") || metric_name == kRemainingMetric) {
+    budget_.release(hold);
+    return Error(ErrorCode::kInvalidRequest,
+                 "a cost metric's name starts with 'cost.' and is not cost.budget.remaining");
+  }
+  std::lock_guard lock(mu_);
+  if (is_terminal(status_)) {
+    budget_.release(hold);
+    return Error(ErrorCode::kCancelled, "job already ended");
+  }
+  auto left = budget_.commit(hold, actual_nano);
+  if (!left) return left.error();
+  emit_locked(event_kind::kMetric, json::object{{"name", metric_name},
+                                                {"value", nano_units_to_json(actual_nano)},
+                                                {"unit", currency}});
+  emit_locked(event_kind::kMetric, json::object{{"name", kRemainingMetric},
+                                                {"value", nano_units_to_json(*left)},
+                                                {"unit", currency}});
+  return {};
+}
+
+Result<void> Job::accept_chunk_locked(const json::object& body) {
+  auto r = result_.accept(body);
+  if (!r && r.error().code == ErrorCode::kInternalError) {
+    // Past a cap the result cannot be delivered whole: end the job now
+    // rather than let it finish with a truncated result.
+    JobError je{JobStatus::kError, r.error()};
+    finish_locked(JobStatus::kError, msg::kJobError, je.to_json());
+  }
+  return r;
+}
+
+Result<std::string> Job::open_result() {
+  if (!spec_.features.has(feature::kResultChunk))
+    return Error(ErrorCode::kInvalidRequest,
+                 "streaming a result needs the 'result_chunk' feature on the submitting session");
+  std::lock_guard lock(mu_);
+  if (is_terminal(status_)) return Error(ErrorCode::kCancelled, "job already ended");
+  return result_.open();
+}
+
+Result<void> Job::emit_result_chunk(std::string_view data, std::string_view encoding, bool more) {
+  std::lock_guard lock(mu_);
+  if (is_terminal(status_)) return Error(ErrorCode::kCancelled, "job already ended");
+  json::object body{{"result_id", result_.id()},
+                    {"chunk_seq", result_.next_seq()},
+                    {"data", data},
+                    {"encoding", encoding},
+                    {"more", more}};
+  if (auto r = accept_chunk_locked(body); !r) return r;
+  emit_locked(event_kind::kResultChunk, body);
+  return {};
+}
+
+void Job::set_result_summary(std::string summary) {
+  std::lock_guard lock(mu_);
+  result_summary_ = std::move(summary);
 }
 
 void Job::fan_out_locked(std::string_view type, std::string_view payload,
@@ -305,6 +514,7 @@ store::JobRecord Job::record_locked() const {
   r.accepted = json::serialize(accepted_);
   r.terminal_type = terminal_type_;
   r.terminal_payload = terminal_payload_;
+  if (!budget_.empty()) r.budget = json::serialize(budget_.to_json());
   return r;
 }
 

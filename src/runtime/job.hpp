@@ -1,6 +1,7 @@
 // Internal: one job — its agent run, events, terminal arbitration and timers.
 #pragma once
 
+#include <arcp/budget.hpp>
 #include <arcp/features.hpp>
 #include <arcp/job_messages.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,6 +14,8 @@
 #include <vector>
 
 #include "runtime/agent_registry.hpp"
+#include "runtime/job_services.hpp"
+#include "runtime/result_stream.hpp"
 #include "runtime/session.hpp"
 #include "store/store.hpp"
 
@@ -25,6 +28,7 @@ struct JobSpec {
   std::string principal;
   json::value input;
   json::object lease;
+  CompiledLease compiled_lease;  // `lease`, patterns compiled once
   std::optional<json::object> lease_constraints;
   std::optional<SystemTime> expires_at;
   std::string trace_id;
@@ -33,6 +37,7 @@ struct JobSpec {
   std::optional<std::chrono::seconds> max_runtime;
   FeatureSet features;  // negotiated on the submitting session
   std::chrono::milliseconds cancel_grace{30000};
+  std::shared_ptr<JobServices> services;  // never null once submitted
 };
 
 class Job : public std::enable_shared_from_this<Job> {
@@ -45,6 +50,8 @@ class Job : public std::enable_shared_from_this<Job> {
       std::shared_ptr<boost::asio::io_context> io, OnTerminal release_slot, OnTerminal on_terminal);
 
   const JobSpec& spec() const { return spec_; }
+  /// The I/O executors' context (coroutine tools called from blocking agents).
+  const std::shared_ptr<boost::asio::io_context>& io() const { return io_; }
   const json::object& accepted_payload() const { return accepted_; }
   JobStatus status() const;
   /// True once the job ended at or before `cutoff`.
@@ -90,6 +97,27 @@ class Job : public std::enable_shared_from_this<Job> {
   /// The store can take more events (JobContext::writable).
   bool writable() const;
 
+  // ---- authority (§9) ----
+  /// Checks an operation before it is dispatched: the job still running,
+  /// then expiry (LEASE_EXPIRED), the lease (PERMISSION_DENIED) and the
+  /// budget (BUDGET_EXHAUSTED). Returns the canonical target to act on.
+  Result<std::string> authorize(std::string_view capability, std::string_view target);
+  /// The same for a target already canonical (e.g. a path with its symlinks resolved).
+  Result<void> authorize_canonical(std::string_view capability, std::string_view canonical);
+  /// Ends the job with job.error LEASE_EXPIRED (after the operation's tool_result).
+  void end_lease_expired();
+  BudgetCounters& budget() { return budget_; }
+  /// Settles a budget reservation and emits its cost metric, then
+  /// `cost.budget.remaining` (§9.6), in that order.
+  Result<void> commit_cost(std::uint64_t hold, std::string_view metric_name,
+                           std::int64_t actual_nano, std::string_view currency);
+
+  // ---- streamed result (§8.4) ----
+  Result<std::string> open_result();
+  /// Emits the next chunk of the open stream (chunk_seq assigned here).
+  Result<void> emit_result_chunk(std::string_view data, std::string_view encoding, bool more);
+  void set_result_summary(std::string summary);
+
  private:
   /// Marks the job running; false when it ended while queued.
   bool mark_running();
@@ -101,6 +129,14 @@ class Job : public std::enable_shared_from_this<Job> {
   void fan_out_locked(std::string_view type, std::string_view payload_json,
                       std::vector<std::shared_ptr<Session>>* held = nullptr);
   void on_timer(JobStatus status, ErrorCode code, std::string message);
+  void on_lease_expired();
+  /// Appends one event (already validated) to every observer's stream.
+  void emit_locked(std::string_view kind, const json::object& body);
+  /// Budget bookkeeping of a cost metric, under the job lock: decrements
+  /// and returns the `cost.budget.remaining` body to emit after it.
+  Result<std::optional<json::object>> account_cost_locked(json::object& body);
+  Result<void> accept_chunk_locked(const json::object& body);
+  Error expired_error() const;
   store::JobRecord record_locked() const;
 
   JobSpec spec_;
@@ -129,6 +165,10 @@ class Job : public std::enable_shared_from_this<Job> {
   std::unique_ptr<boost::asio::steady_timer> runtime_timer_;
   std::unique_ptr<boost::asio::steady_timer> expiry_timer_;
   std::unique_ptr<boost::asio::steady_timer> grace_timer_;
+  BudgetCounters budget_;
+  ResultStream result_;
+  std::string result_summary_;
+  bool lease_expired_ = false;  // expires_at passed: no operation is authorized
 };
 
 }  // namespace arcp::runtime

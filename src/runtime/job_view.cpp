@@ -8,6 +8,13 @@ json::object accepted_of(const store::JobRecord& record) {
   return {};
 }
 
+std::optional<json::object> budget_of(const store::JobRecord& record) {
+  if (record.budget.empty()) return std::nullopt;
+  auto v = parse_json(record.budget);
+  if (v && v->is_object()) return std::move(v->get_object());
+  return std::nullopt;
+}
+
 json::object job_list_entry(const store::JobRecord& r) {
   json::object accepted = accepted_of(r);
   json::object e{{"job_id", r.id}, {"agent", r.agent}, {"status", r.status}};
@@ -20,6 +27,7 @@ json::object job_list_entry(const store::JobRecord& r) {
   e["created_at"] = r.created_at;
   e["trace_id"] = r.trace_id;
   e["last_event_seq"] = r.last_event_seq;
+  if (auto budget = budget_of(r)) e["budget"] = std::move(*budget);
   return e;
 }
 

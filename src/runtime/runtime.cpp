@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <arcp/job_messages.hpp>
 #include <arcp/runtime.hpp>
+#include <filesystem>
 #include <iostream>
 #include <stdexcept>
 
@@ -55,8 +56,18 @@ Runtime::Impl::Impl(RuntimeOptions o)
   auth.allow_anonymous(opts.allow_anonymous);
   // What this runtime implements today; the welcome advertises the intersection.
   supported = FeatureSet{
-      feature::kHeartbeat,      feature::kAck,      feature::kListJobs,     feature::kSubscribe,
-      feature::kLeaseExpiresAt, feature::kProgress, feature::kAgentVersions};
+      feature::kHeartbeat,      feature::kAck,          feature::kListJobs, feature::kSubscribe,
+      feature::kLeaseExpiresAt, feature::kCostBudget,   feature::kModelUse, feature::kProgress,
+      feature::kResultChunk,    feature::kAgentVersions};
+  services = std::make_shared<runtime::JobServices>();
+  services->result_limits = {opts.max_result_chunk_bytes, opts.max_result_bytes};
+  services->model_policy = opts.allow_models_without_lease ? runtime::ModelPolicy::kAllowAny
+                                                           : runtime::ModelPolicy::kRequireLease;
+  services->fs_base_dir =
+      opts.fs_base_dir.empty() ? std::filesystem::current_path().string() : opts.fs_base_dir;
+  services->max_file_bytes = opts.max_file_bytes;
+  services->max_fetch_body_bytes = opts.max_fetch_body_bytes;
+  services->lease_expiry_grace = opts.lease_expiry_grace;
 }
 
 void Runtime::Impl::start_job(const std::shared_ptr<runtime::Job>& job) {
@@ -218,6 +229,12 @@ void Runtime::Impl::shutdown() {
 }
 
 Runtime::Runtime(RuntimeOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {
+  // A job may outlive the runtime by a moment (a coroutine finishing during
+  // shutdown): its offloads find the pool gone and do nothing.
+  std::weak_ptr<Impl> weak = impl_;
+  impl_->services->offload = [weak](const std::string& principal, std::function<void()> task) {
+    if (auto rt = weak.lock()) rt->blocking.submit(principal, std::move(task));
+  };
   std::lock_guard lock(impl_->mu);
   impl_->recover();
   impl_->arm_sweep();
@@ -265,6 +282,16 @@ Result<void> Runtime::register_agent(const std::string& name, AgentHandler handl
 Result<void> Runtime::register_agent(const std::string& name, AsyncAgentHandler handler,
                                      AgentOptions options) {
   return impl_->agents.add(name, std::move(handler), options);
+}
+
+Result<void> Runtime::register_tool(const std::string& name, ToolHandler handler,
+                                    ToolOptions options) {
+  return impl_->services->tools.add(name, std::move(handler), std::move(options));
+}
+
+Result<void> Runtime::register_tool(const std::string& name, AsyncToolHandler handler,
+                                    ToolOptions options) {
+  return impl_->services->tools.add(name, std::move(handler), std::move(options));
 }
 
 void Runtime::register_extension(const std::string& type, ExtensionHandler handler) {

@@ -44,6 +44,7 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   std::shared_ptr<store::Store> store;
   runtime::SessionLimits session_limits;
   runtime::PrincipalQuotas quotas;
+  std::shared_ptr<runtime::JobServices> services;  // lent to every job
 
   // Lock order: job → runtime `mu` → session → store. Never call into a job
   // while holding `mu` (a finishing job takes `mu`); copy the shared_ptr out.

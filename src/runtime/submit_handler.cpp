@@ -2,6 +2,7 @@
 #include <arcp/agent_ref.hpp>
 #include <arcp/ids.hpp>
 #include <arcp/job_messages.hpp>
+#include <arcp/lease.hpp>
 
 #include "runtime/connection_handler.hpp"
 #include "runtime/job_view.hpp"
@@ -47,6 +48,10 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
                                 env.id);
   auto agent = rt.agents.resolve(*ref);
   if (!agent) return session_->send_error(agent.error(), env.id);
+  // Every pattern compiled once, before acceptance: a lease that cannot be
+  // enforced is refused, never accepted and ignored.
+  auto compiled = CompiledLease::compile(submit->lease_request, rt.services->fs_base_dir);
+  if (!compiled) return session_->send_error(compiled.error(), env.id);
 
   std::string fingerprint;
   if (!submit->idempotency_key.empty()) {
@@ -115,6 +120,8 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
   spec.principal = session_->principal();
   spec.input = std::move(submit->input);
   spec.lease = std::move(submit->lease_request);
+  spec.compiled_lease = std::move(compiled.value());
+  spec.services = rt.services;
   spec.lease_constraints = submit->lease_constraints;
   if (spec.lease_constraints)
     if (const auto* exp = get_string(*spec.lease_constraints, "expires_at"))

@@ -54,6 +54,7 @@ void ConnectionHandler::handle_subscribe(Runtime::Impl& rt, Envelope& env) {
     s.agent = r.agent;
     if (const auto* lease = get_object(accepted, "lease")) s.lease = *lease;
     if (const auto* lc = get_object(accepted, "lease_constraints")) s.lease_constraints = *lc;
+    s.budget = budget_of(r);  // the current counters (§7.6)
     s.parent_job_id = r.parent_job_id;
     s.trace_id = r.trace_id;
     s.subscribed_from = from;

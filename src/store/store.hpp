@@ -47,6 +47,9 @@ struct JobRecord {
   std::string accepted;  // job.accepted payload (JSON text)
   std::string terminal_type;
   std::string terminal_payload;  // JSON text
+  /// Live budget counters (JSON text) while the job runs in this process;
+  /// not persisted (a finished job's listing omits them).
+  std::string budget;
 };
 
 struct JobQuery {

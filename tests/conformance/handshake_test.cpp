@@ -44,7 +44,8 @@ TEST_F(Handshake, ConformanceA02_MissingOrWrongTokenIsRefusedAndClosed) {
 
 TEST_F(Handshake, ConformanceA03_FeatureIntersection) {
   RawPeer both(rt.memory_connection());
-  auto w = both.handshake("alice-token", json::array{"progress", "result_chunk", "x-vendor.other"});
+  auto w = both.handshake("alice-token",
+                          json::array{"progress", "provisioned_credentials", "x-vendor.other"});
   ASSERT_TRUE(w);
   EXPECT_EQ(json::serialize(w->payload.at("capabilities").at("features")), R"(["progress"])");
 

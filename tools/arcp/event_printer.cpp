@@ -33,6 +33,11 @@ void EventPrinter::print(const JobEvent& ev) {
   else if (ev.kind == "tool_call")
     text = fmt::format("{}({})", str(b, "tool"),
                        json::serialize(b.contains("args") ? b.at("args") : json::value()));
+  else if (ev.kind == "result_chunk")  // the bytes go to the result, not the log
+    text = fmt::format("{} #{} ({} chars {}){}", str(b, "result_id"),
+                       json::serialize(b.contains("chunk_seq") ? b.at("chunk_seq") : json::value()),
+                       str(b, "data").size(), str(b, "encoding"),
+                       get_bool(b, "more").value_or(true) ? "" : " final");
   else if (ev.kind == "artifact_ref")
     text = fmt::format("{} ({})", str(b, "uri"), str(b, "content_type"));
   else

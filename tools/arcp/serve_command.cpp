@@ -39,6 +39,13 @@ struct ServeOptions {
   std::size_t max_sessions_per_principal = RuntimeOptions{}.max_sessions_per_principal;
   std::size_t max_retained_sessions_per_principal =
       RuntimeOptions{}.max_retained_sessions_per_principal;
+  bool allow_models_without_lease = false;
+  std::string fs_base_dir;
+  std::size_t max_file_bytes = RuntimeOptions{}.max_file_bytes;
+  std::size_t max_fetch_body_bytes = RuntimeOptions{}.max_fetch_body_bytes;
+  std::size_t max_result_chunk_bytes = RuntimeOptions{}.max_result_chunk_bytes;
+  std::size_t max_result_bytes = RuntimeOptions{}.max_result_bytes;
+  std::int64_t lease_expiry_grace_ms = RuntimeOptions{}.lease_expiry_grace.count();
 };
 
 // What ends `arcp serve`: SIGINT/SIGTERM (sigwait()ed on one thread, blocked
@@ -124,6 +131,13 @@ int serve(const ServeOptions& o) {
   ro.max_concurrent_jobs_per_principal = o.max_jobs_per_principal;
   ro.max_sessions_per_principal = o.max_sessions_per_principal;
   ro.max_retained_sessions_per_principal = o.max_retained_sessions_per_principal;
+  ro.allow_models_without_lease = o.allow_models_without_lease;
+  ro.fs_base_dir = o.fs_base_dir;
+  ro.max_file_bytes = o.max_file_bytes;
+  ro.max_fetch_body_bytes = o.max_fetch_body_bytes;
+  ro.max_result_chunk_bytes = o.max_result_chunk_bytes;
+  ro.max_result_bytes = o.max_result_bytes;
+  ro.lease_expiry_grace = std::chrono::milliseconds(o.lease_expiry_grace_ms);
   ro.data_dir = o.data_dir;
   if (o.data_dir.empty())
     fmt::print(stderr, "arcp serve: no --data-dir; sessions and jobs are kept in memory only\n");
@@ -253,6 +267,32 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
                   "Sessions of one principal kept for resume, attached or not; beyond it the "
                   "longest-detached idle one is forgotten")
       ->check(CLI::Range(1, 10000000))
+      ->capture_default_str();
+  cmd->add_flag("--allow-models-without-lease", o->allow_models_without_lease,
+                "§9.7: a lease without model.use may use any model (default: none)");
+  cmd->add_option("--fs-base-dir", o->fs_base_dir,
+                  "Directory that relative fs.* lease patterns and paths resolve against "
+                  "(default: the working directory)");
+  cmd->add_option("--max-file-bytes", o->max_file_bytes,
+                  "Largest file an agent reads or writes through its lease")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
+      ->capture_default_str();
+  cmd->add_option("--max-fetch-body-bytes", o->max_fetch_body_bytes,
+                  "Largest HTTP response body an agent's fetch returns")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
+      ->capture_default_str();
+  cmd->add_option("--max-result-chunk-bytes", o->max_result_chunk_bytes,
+                  "Decoded bytes in one result_chunk (§8.4); more ends the job. At most 4 MiB, "
+                  "so a base64 chunk still fits a frame")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{4} << 20))
+      ->capture_default_str();
+  cmd->add_option("--max-result-bytes", o->max_result_bytes,
+                  "Decoded bytes of one streamed result (§8.4); more ends the job")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
+      ->capture_default_str();
+  cmd->add_option("--lease-expiry-grace-ms", o->lease_expiry_grace_ms,
+                  "After expires_at, how long a job that attempts no operation runs on")
+      ->check(CLI::Range(0, 600000))
       ->capture_default_str();
   cmd->add_option("--tls-cert", o->tls_cert, "PEM certificate chain for wss://");
   cmd->add_option("--tls-key", o->tls_key, "PEM private key for wss://");

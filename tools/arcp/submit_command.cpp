@@ -2,6 +2,10 @@
 
 #include <arcp/client.hpp>
 #include <arcp/ids.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
 #include <mutex>
 
 #include "commands.hpp"
@@ -22,6 +26,7 @@ struct SubmitArgs {
   std::string trace_id;
   std::int64_t max_runtime = 0;
   bool json_lines = false;
+  std::string output;  // streamed result (§8.4) destination; "-" = stdout
   std::string state_dir = default_state_dir();
 };
 
@@ -102,6 +107,25 @@ int submit(const SubmitArgs& a) {
     *job_id = job->job_id();
     save_session(a.state_dir, *job_id, {a.url, (*client)->resume_state()});
   }
+  // A streamed result (§8.4) is written as its chunks arrive, never held whole.
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> out_file(nullptr, &std::fclose);
+  if (!a.output.empty()) {
+    std::FILE* f = stdout;
+    if (a.output != "-") {
+      out_file.reset(std::fopen(a.output.c_str(), "wb"));
+      if (!out_file) {
+        fmt::print(stderr, "arcp submit: cannot write {}: {}\n", a.output, std::strerror(errno));
+        (void)job->cancel("the client cannot write its --output file");
+        return kExitUsage;
+      }
+      f = out_file.get();
+    }
+    job->stream_result_to([f](std::string_view bytes) -> Result<void> {
+      if (std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size())
+        return Error(ErrorCode::kInternalError, "cannot write the result: short write");
+      return {};
+    });
+  }
   EventPrinter printer(stdout);
   auto last_save = std::chrono::steady_clock::now();
   if (!a.json_lines) {
@@ -119,6 +143,21 @@ int submit(const SubmitArgs& a) {
     });
   }
   auto outcome = job->result();
+  if (outcome && !a.output.empty() && outcome->is_object() &&
+      outcome->get_object().contains("result_id")) {
+    if (out_file && std::fflush(out_file.get()) != 0)
+      outcome = Error(ErrorCode::kInternalError, "cannot write " + a.output);
+    else if (auto bytes = job->result_bytes();
+             !bytes && bytes.error().code != ErrorCode::kInvalidRequest)
+      outcome = bytes.error();  // the assembly failed: incomplete result
+  } else if (outcome && a.output.empty() && !a.json_lines && outcome->is_object() &&
+             outcome->get_object().contains("result_id")) {
+    // No --output: a streamed text result is shown like an inline one.
+    if (auto bytes = job->result_bytes())
+      outcome = json::value(json::string(*bytes));
+    else
+      outcome = bytes.error();
+  }
   int code = kExitSuccess;
   if (a.json_lines) {
     switch (job->status()) {
@@ -157,6 +196,9 @@ void add_submit_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--idempotency-key", a->idempotency_key, "Idempotency key");
   cmd->add_option("--max-runtime", a->max_runtime, "max_runtime_sec")->check(CLI::PositiveNumber);
   cmd->add_option("--trace-id", a->trace_id, "trace id (32 hex) or W3C traceparent");
+  cmd->add_option("--output", a->output,
+                  "Write a streamed result (result_chunk, §8.4) to FILE as it arrives ('-': "
+                  "stdout); without it a streamed result is printed when the job ends");
   cmd->add_flag("--json", a->json_lines, "Print every received envelope as one JSON line");
   cmd->add_option("--state-dir", a->state_dir,
                   "Where the session is recorded for `arcp cancel` (files are 0600)")

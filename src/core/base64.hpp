@@ -1,0 +1,17 @@
+// Internal: standard base64 (RFC 4648 §4, padded), for result_chunk data.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace arcp::core {
+
+std::string base64_encode(std::string_view bytes);
+/// nullopt for anything but canonical padded base64 (no whitespace, no
+/// missing padding, no stray bits), so one text decodes one way only.
+std::optional<std::string> base64_decode(std::string_view text);
+/// Decoded size of valid base64 text, without decoding; nullopt when invalid.
+std::optional<std::size_t> base64_decoded_size(std::string_view text);
+
+}  // namespace arcp::core
