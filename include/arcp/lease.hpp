@@ -65,6 +65,13 @@ class CompiledLease {
   /// *remaining* counters are the caller's to check.)
   Result<void> covers(const CompiledLease& child) const;
 
+  /// This lease as a ceiling over `requested` (v1.0 §7.1: the runtime may
+  /// narrow, never widen): the requested patterns this lease covers, each
+  /// capability it does not grant dropped, and each budget lowered to this
+  /// one's (a budget of this lease the request lacks is added). The result
+  /// is the effective lease to grant, echoed in job.accepted.
+  json::object narrow(const CompiledLease& requested) const;
+
   const json::object& json() const { return lease_; }
   const std::string& base_dir() const { return base_dir_; }
 

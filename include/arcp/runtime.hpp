@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,11 @@ struct RuntimeOptions {
   std::chrono::seconds sweep_interval{30};
 
   // ---- leases and what agents may do with them (§9) ----
+  /// The most `principal` may be granted, as a lease object; nullopt: no
+  /// ceiling. A submit's lease is narrowed to it, never refused for it
+  /// (v1.0 §7.1): requested patterns it does not cover are dropped, budgets
+  /// lowered to its own; job.accepted echoes the effective lease.
+  std::function<std::optional<json::object>(const std::string& principal)> lease_ceiling;
   /// §9.7: a lease without `model.use` may use any model (true), or none
   /// (false, the default: authority is granted, never assumed).
   bool allow_models_without_lease = false;

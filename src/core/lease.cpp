@@ -264,4 +264,51 @@ Result<void> CompiledLease::covers(const CompiledLease& child) const {
   return {};
 }
 
+namespace {
+
+// "USD:1.5" from 1,500,000,000 nano-units (the parser's inverse).
+std::string format_amount(const std::string& currency, std::int64_t nano) {
+  std::string out = currency + ":" + std::to_string(nano / 1000000000LL);
+  std::int64_t frac = nano % 1000000000LL;
+  if (frac != 0) {
+    std::string digits = std::to_string(frac);
+    digits.insert(0, 9 - digits.size(), '0');
+    while (digits.back() == '0') digits.pop_back();
+    out += "." + digits;
+  }
+  return out;
+}
+
+}  // namespace
+
+json::object CompiledLease::narrow(const CompiledLease& requested) const {
+  json::object out;
+  for (const auto& cap : requested.capabilities_) {
+    const Capability* mine = find(cap.name);
+    if (!mine) continue;
+    const json::array& sources = requested.lease_.at(cap.name).get_array();
+    json::array kept;
+    for (std::size_t i = 0; i < cap.patterns.size(); ++i) {
+      bool covered = false;
+      for (const auto& p : mine->patterns) covered = covered || p.covers(cap.patterns[i]);
+      if (covered) kept.push_back(sources[i]);
+    }
+    if (!kept.empty()) out[cap.name] = std::move(kept);
+  }
+  auto ceiling = budget_minima(lease_);
+  auto asked = budget_minima(requested.lease_);
+  json::array amounts;
+  if (lease_.contains("cost.budget")) {
+    for (const auto& [currency, cap] : ceiling) {
+      auto it = asked.find(currency);
+      std::int64_t nano = it == asked.end() ? cap.first : std::min(cap.first, it->second.first);
+      amounts.emplace_back(format_amount(currency, nano));
+    }
+  } else {
+    for (const auto& [currency, want] : asked) amounts.emplace_back(want.second);
+  }
+  if (!amounts.empty()) out["cost.budget"] = std::move(amounts);
+  return out;
+}
+
 }  // namespace arcp

@@ -18,6 +18,23 @@ std::string submit_fingerprint(const SubmitRequest& s) {
   return json::serialize(o);
 }
 
+/// The requested lease narrowed to the principal's ceiling, if it has one.
+Result<std::optional<CompiledLease>> narrow_to_ceiling(Runtime::Impl& rt,
+                                                       const std::string& principal,
+                                                       const CompiledLease& requested) {
+  if (!rt.opts.lease_ceiling) return std::optional<CompiledLease>();
+  auto ceiling_json = rt.opts.lease_ceiling(principal);
+  if (!ceiling_json) return std::optional<CompiledLease>();
+  auto ceiling = CompiledLease::compile(*ceiling_json, rt.services->fs_base_dir);
+  if (!ceiling)
+    return Error(
+        ErrorCode::kInternalError,
+        "the runtime's lease ceiling for this principal is invalid: " + ceiling.error().message);
+  auto effective = CompiledLease::compile(ceiling->narrow(requested), rt.services->fs_base_dir);
+  if (!effective) return effective.error();
+  return std::optional<CompiledLease>(std::move(effective.value()));
+}
+
 }  // namespace
 
 void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
@@ -52,6 +69,10 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
   // enforced is refused, never accepted and ignored.
   auto compiled = CompiledLease::compile(submit->lease_request, rt.services->fs_base_dir);
   if (!compiled) return session_->send_error(compiled.error(), env.id);
+  if (auto narrowed = narrow_to_ceiling(rt, session_->principal(), *compiled); !narrowed)
+    return session_->send_error(narrowed.error(), env.id);
+  else if (*narrowed)
+    compiled = std::move(**narrowed);
 
   std::string fingerprint;
   if (!submit->idempotency_key.empty()) {
@@ -119,7 +140,7 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
   spec.agent = std::move(agent.value());
   spec.principal = session_->principal();
   spec.input = std::move(submit->input);
-  spec.lease = std::move(submit->lease_request);
+  spec.lease = compiled->json();  // the effective lease
   spec.compiled_lease = std::move(compiled.value());
   spec.services = rt.services;
   spec.lease_constraints = submit->lease_constraints;

@@ -248,6 +248,44 @@ TEST_F(Leases, RelativePathsResolveAgainstTheRuntimeBaseDirectory) {
             (std::vector<std::string>{"ok", "PERMISSION_DENIED", "PERMISSION_DENIED"}));
 }
 
+TEST_F(Leases, ConformanceP05_APrincipalsCeilingNarrowsTheRequestNeverWidensIt) {
+  RuntimeOptions o = default_runtime_options();
+  o.lease_ceiling = [](const std::string& principal) -> std::optional<json::object> {
+    if (principal != "alice") return std::nullopt;
+    return json::object{{"fs.read", json::array{"/srv/**"}},
+                        {"tool.call", json::array{"search.*"}},
+                        {"cost.budget", json::array{"USD:2"}}};
+  };
+  TestRuntime rt(o);
+  auto alice = rt.connect_memory("alice-token");
+  auto wide = alice->submit(
+      {.agent = "echo",
+       .lease_request = json::object{{"fs.read", json::array{"/srv/a/**", "/etc/**"}},
+                                     {"tool.call", json::array{"search.web", "shell.*"}},
+                                     {"net.fetch", json::array{"https://x.example/**"}},
+                                     {"cost.budget", json::array{"USD:5.00"}}}});
+  ASSERT_TRUE(wide) << wide.error().describe();
+  EXPECT_EQ(json::serialize(wide->accepted().lease),
+            R"({"fs.read":["/srv/a/**"],"tool.call":["search.web"],"cost.budget":["USD:2"]})");
+  EXPECT_EQ(json::serialize(*wide->accepted().budget), R"({"USD":2})");
+  // A request without a budget gets the ceiling's: narrowing adds bounds.
+  auto unbudgeted = alice->submit(
+      {.agent = "echo", .lease_request = json::object{{"fs.read", json::array{"/srv/x"}}}});
+  ASSERT_TRUE(unbudgeted);
+  EXPECT_EQ(json::serialize(unbudgeted->accepted().lease),
+            R"({"fs.read":["/srv/x"],"cost.budget":["USD:2"]})");
+  // Below the ceiling the request stands as asked.
+  auto narrow = alice->submit(
+      {.agent = "echo", .lease_request = json::object{{"cost.budget", json::array{"USD:0.5"}}}});
+  ASSERT_TRUE(narrow);
+  EXPECT_EQ(json::serialize(*narrow->accepted().budget), R"({"USD":5E-1})");
+  auto bob = rt.connect_memory("bob-token");
+  auto untouched = bob->submit(
+      {.agent = "echo", .lease_request = json::object{{"fs.read", json::array{"/etc/**"}}}});
+  ASSERT_TRUE(untouched);
+  EXPECT_EQ(json::serialize(untouched->accepted().lease), R"({"fs.read":["/etc/**"]})");
+}
+
 TEST_F(Leases, AnUncompilablePatternIsRefusedBeforeAcceptance) {
   TestRuntime rt;
   auto client = rt.connect_memory();
