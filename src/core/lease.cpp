@@ -219,7 +219,10 @@ Result<std::string> CompiledLease::check(std::string_view capability,
 
 Result<void> CompiledLease::check_canonical(std::string_view capability,
                                             std::string_view canonical) const {
-  std::string target(canonical);
+  // A URL's query may hold an API key: a denial names the URL without it.
+  std::string target(glob_kind_of(capability) == GlobKind::kUrl
+                         ? canonical.substr(0, canonical.find_first_of("?#"))
+                         : canonical);
   const Capability* cap = find(capability);
   if (!cap) return denied(capability, &target, "the lease does not grant " + capped(capability));
   for (const auto& g : cap->patterns)

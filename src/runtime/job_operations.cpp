@@ -249,9 +249,14 @@ json::value fetch_summary(const FetchResponse& r) {
   return json::object{{"status", r.status}, {"bytes", r.body.size()}};
 }
 
-// Only the method and URL are shown: headers and bodies may carry secrets.
+// Only the method and the URL without its query are shown: headers, bodies
+// and query strings (API keys) may carry secrets.
 json::object fetch_args(const FetchRequest& req) {
-  return json::object{{"method", req.method}, {"url", req.url.substr(0, 2048)}};
+  std::string_view url = req.url;
+  url = url.substr(0, std::min(url.find_first_of("?#"), std::size_t{2048}));
+  json::object args{{"method", req.method}, {"url", url}};
+  if (req.url.find('?') != std::string::npos) args["query"] = "(not shown)";
+  return args;
 }
 
 }  // namespace

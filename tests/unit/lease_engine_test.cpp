@@ -339,5 +339,32 @@ TEST(LeaseEngine, ConformanceP05_SubsetRelativePatternsUseEachBaseDir) {
   expect_violation(parent.covers(outside), "fs.read", "sub/**");
 }
 
+TEST(LeaseEngine, ADeniedUrlIsNamedWithoutItsQuery) {
+  auto lease =
+      CompiledLease::compile(json::object{{"net.fetch", json::array{"https://api.example.com/**"}}})
+          .value();
+  auto r = lease.check("net.fetch", "https://evil.example/steal?api_key=SECRET123#frag");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(r.error().details.at("target"), "https://evil.example/steal");
+  EXPECT_EQ(json::serialize(r.error().to_json()).find("SECRET123"), std::string::npos);
+}
+
+TEST(LeaseEngine, NarrowKeepsWhatTheCeilingCoversAndLowersBudgets) {
+  auto ceiling = CompiledLease::compile(json::object{{"fs.read", json::array{"/srv/**"}},
+                                                     {"cost.budget", json::array{"USD:2.5"}}})
+                     .value();
+  auto asked = CompiledLease::compile(
+                   json::object{{"fs.read", json::array{"/srv/a/*", "/etc/**", "/srv/**"}},
+                                {"net.fetch", json::array{"https://x.example/**"}},
+                                {"cost.budget", json::array{"USD:9", "EUR:1"}}})
+                   .value();
+  EXPECT_EQ(json::serialize(ceiling.narrow(asked)),
+            R"({"fs.read":["/srv/a/*","/srv/**"],"cost.budget":["USD:2.5"]})");
+  auto none = CompiledLease::compile(json::object{{"tool.call", json::array{"*"}}}).value();
+  EXPECT_EQ(json::serialize(none.narrow(asked)), R"({"cost.budget":["EUR:1","USD:9"]})");
+  EXPECT_TRUE(ceiling.covers(CompiledLease::compile(ceiling.narrow(asked)).value()));
+}
+
 }  // namespace
 }  // namespace arcp
