@@ -12,6 +12,11 @@
 
 namespace arcp {
 
+/// §14 caps on a lease: capabilities, patterns per capability, bytes per pattern.
+inline constexpr std::size_t kMaxLeaseCapabilities = 64;
+inline constexpr std::size_t kMaxLeasePatterns = 256;
+inline constexpr std::size_t kMaxLeasePatternBytes = 1024;
+
 /// The seven reserved namespaces of §9.2.
 bool is_reserved_capability(std::string_view name);
 

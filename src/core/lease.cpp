@@ -50,6 +50,12 @@ std::optional<BudgetAmount> parse_budget_amount(std::string_view text) {
 }
 
 Result<void> validate_lease(const json::object& lease) {
+  // Patterns are stored with the job and matched on every operation: a
+  // lease cannot make either unbounded (§14).
+  if (lease.size() > kMaxLeaseCapabilities)
+    return Error(ErrorCode::kInvalidRequest,
+                 "a lease names at most " + std::to_string(kMaxLeaseCapabilities) + " capabilities",
+                 json::object{{"field", "lease_request"}, {"max", kMaxLeaseCapabilities}});
   for (const auto& [key, value] : lease) {
     if (auto ok = check_identifier("lease capability name", key); !ok) return ok.error();
     std::string k(key);
@@ -59,7 +65,17 @@ Result<void> validate_lease(const json::object& lease) {
     if (!value.is_array())
       return Error(ErrorCode::kInvalidRequest, "lease capability '" + k + "' must be an array",
                    json::object{{"capability", k}});
+    if (value.get_array().size() > kMaxLeasePatterns)
+      return Error(ErrorCode::kInvalidRequest,
+                   "lease capability '" + k + "' has more than " +
+                       std::to_string(kMaxLeasePatterns) + " patterns",
+                   json::object{{"capability", k}, {"max", kMaxLeasePatterns}});
     for (const auto& p : value.get_array()) {
+      if (p.is_string() && p.get_string().size() > kMaxLeasePatternBytes)
+        return Error(
+            ErrorCode::kInvalidRequest,
+            "a lease pattern is longer than " + std::to_string(kMaxLeasePatternBytes) + " bytes",
+            json::object{{"capability", k}, {"max_bytes", kMaxLeasePatternBytes}});
       if (!p.is_string() || p.get_string().empty())
         return Error(ErrorCode::kInvalidRequest,
                      "lease capability '" + k + "' patterns must be non-empty strings",

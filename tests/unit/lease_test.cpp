@@ -200,5 +200,29 @@ TEST(Lease, ConformanceB05_MalformedAmountsAreRejected) {
   }
 }
 
+TEST(Lease, CapabilitiesPatternsAndPatternBytesAreCapped) {
+  json::object many_caps;
+  for (std::size_t i = 0; i <= kMaxLeaseCapabilities; ++i)
+    many_caps["x-vendor.acme.c" + std::to_string(i)] = json::array{"a"};
+  auto r1 = validate_lease(many_caps);
+  ASSERT_FALSE(r1);
+  EXPECT_EQ(r1.error().details.at("max"), kMaxLeaseCapabilities);
+
+  json::array patterns;
+  for (std::size_t i = 0; i <= kMaxLeasePatterns; ++i)
+    patterns.emplace_back("/p" + std::to_string(i));
+  auto r2 = validate_lease(json::object{{"fs.read", patterns}});
+  ASSERT_FALSE(r2);
+  EXPECT_EQ(r2.error().details.at("max"), kMaxLeasePatterns);
+  patterns.pop_back();
+  EXPECT_TRUE(validate_lease(json::object{{"fs.read", patterns}}));
+
+  std::string huge = "/" + std::string(kMaxLeasePatternBytes, 'a');
+  auto r3 = validate_lease(json::object{{"fs.read", json::array{json::string(huge)}}});
+  ASSERT_FALSE(r3);
+  EXPECT_EQ(r3.error().code, ErrorCode::kInvalidRequest);
+  EXPECT_EQ(r3.error().message.find("aaaa"), std::string::npos);  // never echoed
+}
+
 }  // namespace
 }  // namespace arcp
