@@ -176,25 +176,26 @@ Result<std::string> JobHandle::result_bytes(std::chrono::milliseconds timeout) {
 }
 
 void JobHandle::stream_result_to(std::function<Result<void>(std::string_view)> sink) {
-  std::string backlog;
-  {
-    std::lock_guard lock(state_->mu);
-    backlog.swap(state_->streamed.data);
-  }
-  // Assembled so far goes first; chunks that raced in meanwhile were
-  // appended to `data` and follow.
-  if (!backlog.empty())
+  // What was assembled goes first, outside the lock; chunks that race in
+  // meanwhile are appended to `data` and taken by the next round, until the
+  // sink is installed with nothing left behind.
+  for (;;) {
+    std::string backlog;
+    {
+      std::lock_guard lock(state_->mu);
+      if (state_->streamed.error) return;
+      if (state_->streamed.data.empty()) {
+        state_->streamed.sink = std::move(sink);
+        return;
+      }
+      backlog.swap(state_->streamed.data);
+    }
     if (auto r = sink(backlog); !r) {
       std::lock_guard lock(state_->mu);
       state_->streamed.error = r.error();
       return;
     }
-  std::lock_guard lock(state_->mu);
-  if (!state_->streamed.data.empty()) {
-    if (auto r = sink(state_->streamed.data); !r) state_->streamed.error = r.error();
-    state_->streamed.data.clear();
   }
-  state_->streamed.sink = std::move(sink);
 }
 
 std::optional<JobEvent> JobHandle::try_next_event() {
