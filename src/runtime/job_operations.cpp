@@ -10,6 +10,8 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <exception>
+#include <optional>
 
 #include "core/thread_role.hpp"
 #include "runtime/file_access.hpp"
@@ -22,21 +24,30 @@ namespace {
 using runtime::Job;
 
 // Runs `fn` on the blocking pool; the awaiting coroutine resumes on its own
-// executor with the value.
+// executor with the value, or with the exception `fn` threw rethrown there
+// (one escaping into the pool's thread would std::terminate the process).
 template <class T>
 Awaitable<T> offload(Job& job, std::function<T()> fn) {
-  co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>, void(T)>(
+  using Signature = void(std::exception_ptr, std::optional<T>);
+  auto out = co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>, Signature>(
       [&job, &fn](auto handler) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         job.spec().services->offload(job.spec().principal, [shared, fn = std::move(fn)] {
-          T value = fn();
+          std::exception_ptr error;
+          std::optional<T> value;
+          try {
+            value.emplace(fn());
+          } catch (...) {
+            error = std::current_exception();
+          }
           auto ex = boost::asio::get_associated_executor(*shared);
-          boost::asio::post(ex, [shared, value = std::move(value)]() mutable {
-            std::move (*shared)(std::move(value));
+          boost::asio::post(ex, [shared, error, value = std::move(value)]() mutable {
+            std::move (*shared)(error, std::move(value));
           });
         });
       },
       boost::asio::use_awaitable);
+  co_return std::move(*out);
 }
 
 Error blocking_on_io_thread(std::string_view what) {

@@ -95,7 +95,10 @@ TEST_P(ServeSignal, AttachedWebSocketSessionWithARunningJobEndsGracefullyAndTheP
   EXPECT_EQ(server.wait_exit(), 0);  // was 139: SIGSEGV in ~WsConnection
 }
 
-INSTANTIATE_TEST_SUITE_P(SigtermAndSigint, ServeSignal, ::testing::Values(SIGTERM, SIGINT));
+INSTANTIATE_TEST_SUITE_P(SigtermAndSigint, ServeSignal, ::testing::Values(SIGTERM, SIGINT),
+                         [](const auto& info) {
+                           return std::string(info.param == SIGTERM ? "Sigterm" : "Sigint");
+                         });
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
