@@ -30,6 +30,22 @@ class FrameQueue {
     drained_.notify_all();
     return true;
   }
+  /// Moves up to `max_frames` queued frames into `out`; blocks until there
+  /// is one or the queue is closed. Returns false when closed and drained.
+  /// A bounded batch keeps the rest queued (and counted in bytes()) while the
+  /// reader is held back, as a socket's unread data stays with the sender.
+  bool pop_some(std::deque<Frame>& out, std::size_t max_frames) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !q_.empty() || closed_; });
+    if (q_.empty()) return false;
+    for (std::size_t n = 0; n < max_frames && !q_.empty(); ++n) {
+      bytes_ -= q_.front()->size();
+      out.push_back(std::move(q_.front()));
+      q_.pop_front();
+    }
+    drained_.notify_all();
+    return true;
+  }
   /// Blocks while more than `limit` bytes are queued (inbound flow control:
   /// the reader of the other direction waits here). Returns at once when closed.
   void wait_at_most(std::size_t limit) {

@@ -18,9 +18,13 @@ struct MemoryEndpoint {
   std::atomic<std::size_t> send_budget{SIZE_MAX};
   ConnectionHandlers handlers;
 
+  // Frames taken from the peer's queue at a time: what a reader holds back
+  // by flow control stays bounded, the rest waits in the queue.
+  static constexpr std::size_t kBatchFrames = 64;
+
   void run() {
     std::deque<Frame> batch;
-    while (in->pop_all(batch)) {
+    while (in->pop_some(batch, kBatchFrames)) {
       for (auto& f : batch) {
         out->wait_at_most(send_budget.load(std::memory_order_relaxed));  // peer not reading
         if (f->size() > max_frame) {
