@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "transport/frame_queue.hpp"
+#include "transport/thread_reaper.hpp"
 
 namespace arcp {
 namespace {
@@ -57,7 +58,7 @@ class MemoryConnection final : public Connection {
     close();
     if (reader_.joinable()) {
       if (reader_.get_id() == std::this_thread::get_id())
-        reader_.detach();
+        transport::reap_thread(std::move(reader_));  // cannot join itself
       else
         reader_.join();
     }

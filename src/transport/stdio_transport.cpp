@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "transport/frame_queue.hpp"
+#include "transport/thread_reaper.hpp"
 
 extern char** environ;
 
@@ -204,7 +205,7 @@ class StdioConnection final : public Connection {
   static void join(std::thread& t) {
     if (!t.joinable()) return;
     if (t.get_id() == std::this_thread::get_id())
-      t.detach();
+      transport::reap_thread(std::move(t));  // cannot join itself
     else
       t.join();
   }

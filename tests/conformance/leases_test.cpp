@@ -286,6 +286,25 @@ TEST_F(Leases, ConformanceP05_APrincipalsCeilingNarrowsTheRequestNeverWidensIt) 
   EXPECT_EQ(json::serialize(untouched->accepted().lease), R"({"fs.read":["/etc/**"]})");
 }
 
+TEST_F(Leases, AListingLargerThanTheEntryCapIsAnErrorNotATruncatedList) {
+  fs::path big = root / "allowed" / "big";
+  fs::create_directories(big);
+  for (int i = 0; i <= 10000; ++i) std::ofstream(big / ("f" + std::to_string(i)));
+  TestRuntime rt;
+  ASSERT_TRUE(rt.runtime().register_agent("lister", [&big](JobContext& ctx) -> Result<json::value> {
+    auto r = ctx.list_dir(big.string());
+    if (r) return json::object{{"entries", r->size()}};
+    return json::object{{"code", to_string(r.error().code)}, {"details", r.error().details}};
+  }));
+  auto client = rt.connect_memory();
+  auto job = client->submit({.agent = "lister", .lease_request = read_lease()});
+  ASSERT_TRUE(job);
+  auto r = job->result();
+  ASSERT_TRUE(r) << r.error().describe();
+  EXPECT_EQ(json::serialize(*r),
+            R"({"code":"INTERNAL_ERROR","details":{"limit":"max_dir_entries","cap":10000}})");
+}
+
 TEST_F(Leases, AnUncompilablePatternIsRefusedBeforeAcceptance) {
   TestRuntime rt;
   auto client = rt.connect_memory();
