@@ -14,6 +14,7 @@
 #include <arcp/job_handle.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <memory>
 #include <optional>
@@ -30,6 +31,10 @@ std::function<void(Args...)> post_to_handler(Handler&& handler) {
   auto h = std::make_shared<std::decay_t<Handler>>(std::forward<Handler>(handler));
   return [h](Args... args) {
     auto ex = boost::asio::get_associated_executor(*h);
+    // Work held until post() has returned: the handler may run, and its
+    // io_context finish and be destroyed, before post() is done waking it
+    // from this (foreign) thread.
+    auto work = boost::asio::make_work_guard(ex);
     boost::asio::post(ex, [h, tup = std::make_tuple(std::move(args)...)]() mutable {
       std::apply([&](auto&&... a) { std::move (*h)(std::move(a)...); }, std::move(tup));
     });
