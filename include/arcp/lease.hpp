@@ -36,6 +36,8 @@ struct BudgetAmount {
   double as_double() const { return static_cast<double>(nano_units) / 1e9; }
 };
 std::optional<BudgetAmount> parse_budget_amount(std::string_view text);
+/// The inverse: "USD:1.5" from 1,500,000,000 nano-units (negatives as 0).
+std::string format_budget_amount(std::string_view currency, std::int64_t nano_units);
 
 /// The glob kind a capability's patterns use (`fs.*` paths, `net.fetch`
 /// URLs, `model.use` models, everything else names). nullopt for

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <arcp/canonical.hpp>
 #include <arcp/envelope.hpp>
 #include <arcp/lease.hpp>
@@ -283,11 +284,9 @@ Result<void> CompiledLease::covers(const CompiledLease& child) const {
   return {};
 }
 
-namespace {
-
-// "USD:1.5" from 1,500,000,000 nano-units (the parser's inverse).
-std::string format_amount(const std::string& currency, std::int64_t nano) {
-  std::string out = currency + ":" + std::to_string(nano / 1000000000LL);
+std::string format_budget_amount(std::string_view currency, std::int64_t nano) {
+  nano = std::max<std::int64_t>(nano, 0);
+  std::string out = std::string(currency) + ":" + std::to_string(nano / 1000000000LL);
   std::int64_t frac = nano % 1000000000LL;
   if (frac != 0) {
     std::string digits = std::to_string(frac);
@@ -297,8 +296,6 @@ std::string format_amount(const std::string& currency, std::int64_t nano) {
   }
   return out;
 }
-
-}  // namespace
 
 json::object CompiledLease::narrow(const CompiledLease& requested) const {
   json::object out;
@@ -321,7 +318,7 @@ json::object CompiledLease::narrow(const CompiledLease& requested) const {
     for (const auto& [currency, cap] : ceiling) {
       auto it = asked.find(currency);
       std::int64_t nano = it == asked.end() ? cap.first : std::min(cap.first, it->second.first);
-      amounts.emplace_back(format_amount(currency, nano));
+      amounts.emplace_back(format_budget_amount(currency, nano));
     }
   } else {
     for (const auto& [currency, want] : asked) amounts.emplace_back(want.second);
