@@ -70,9 +70,7 @@ void Job::arm_timers() {
 void Job::on_timer(JobStatus status, ErrorCode code, std::string message) {
   std::lock_guard lock(mu_);
   if (is_terminal(status_)) return;
-  Error err(code, std::move(message));
-  JobError je{status, err};
-  finish_locked(status, msg::kJobError, je.to_json());
+  fail_locked(status, Error(code, std::move(message)));
 }
 
 Error Job::expired_error() const {
@@ -99,16 +97,20 @@ void Job::on_lease_expired() {
 void Job::end_lease_expired() {
   std::lock_guard lock(mu_);
   if (is_terminal(status_)) return;
-  JobError je{JobStatus::kError, expired_error()};
-  finish_locked(JobStatus::kError, msg::kJobError, je.to_json());
+  fail_locked(JobStatus::kError, expired_error());
 }
 
-Result<std::string> Job::authorize(std::string_view capability, std::string_view target) {
-  std::lock_guard lock(mu_);
+Result<void> Job::may_act_locked() {
   if (is_terminal(status_)) return Error(ErrorCode::kCancelled, "job already ended");
   if (spec_.expires_at && std::chrono::system_clock::now() >= *spec_.expires_at)
     lease_expired_ = true;
   if (lease_expired_) return expired_error();
+  return {};
+}
+
+Result<std::string> Job::authorize(std::string_view capability, std::string_view target) {
+  std::lock_guard lock(mu_);
+  if (auto ok = may_act_locked(); !ok) return ok.error();
   Result<std::string> canonical = std::string();
   if (capability == "model.use" && !spec_.compiled_lease.grants(capability)) {
     // §9.7: without model.use, deployment policy decides.
@@ -130,8 +132,7 @@ Result<std::string> Job::authorize(std::string_view capability, std::string_view
 
 Result<void> Job::authorize_canonical(std::string_view capability, std::string_view canonical) {
   std::lock_guard lock(mu_);
-  if (is_terminal(status_)) return Error(ErrorCode::kCancelled, "job already ended");
-  if (lease_expired_) return expired_error();
+  if (auto ok = may_act_locked(); !ok) return ok;
   if (auto r = spec_.compiled_lease.check_canonical(capability, canonical); !r) return r;
   return budget_.check();
 }
@@ -226,34 +227,23 @@ void Job::complete(Result<json::value> outcome) {
   std::lock_guard lock(mu_);
   if (is_terminal(status_)) return;  // timed out / force-cancelled meanwhile
   if (cancel_requested_) {
-    JobError je{JobStatus::kCancelled, Error(ErrorCode::kCancelled, cancel_reason_)};
-    finish_locked(JobStatus::kCancelled, msg::kJobError, je.to_json());
+    fail_locked(JobStatus::kCancelled, Error(ErrorCode::kCancelled, cancel_reason_));
     return;
   }
   if (lease_expired_) {  // whatever it returned, its authority had ended
-    JobError je{JobStatus::kError, expired_error()};
-    finish_locked(JobStatus::kError, msg::kJobError, je.to_json());
+    fail_locked(JobStatus::kError, expired_error());
     return;
   }
   if (outcome.ok() && result_.opened()) {
     // §8.4: a streamed result is never mixed with an inline one.
     if (!outcome.value().is_null()) {
-      JobError je{JobStatus::kError,
+      fail_locked(JobStatus::kError,
                   Error(ErrorCode::kInternalError,
                         "the agent streamed its result (" + result_.id() +
-                            ") and also returned one inline; §8.4 forbids mixing them")};
-      finish_locked(JobStatus::kError, msg::kJobError, je.to_json());
+                            ") and also returned one inline; §8.4 forbids mixing them"));
       return;
     }
-    if (!result_.closed()) {
-      json::object last{{"result_id", result_.id()},
-                        {"chunk_seq", result_.next_seq()},
-                        {"data", ""},
-                        {"encoding", "utf8"},
-                        {"more", false}};
-      if (auto r = accept_chunk_locked(last); !r) return;  // ended the job
-      emit_locked("result_chunk", last);
-    }
+    if (!result_.closed() && !emit_chunk_locked("", "utf8", false)) return;  // ended the job
     JobResult r;
     r.result_id = result_.id();
     r.result_size = result_.size();
@@ -270,8 +260,7 @@ void Job::complete(Result<json::value> outcome) {
     JobStatus fs = JobStatus::kError;
     if (err.code == ErrorCode::kCancelled) fs = JobStatus::kCancelled;
     if (err.code == ErrorCode::kTimeout) fs = JobStatus::kTimedOut;
-    JobError je{fs, std::move(err)};
-    finish_locked(fs, msg::kJobError, je.to_json());
+    fail_locked(fs, std::move(err));
   }
 }
 
@@ -375,8 +364,7 @@ Result<void> Job::accept_chunk_locked(const json::object& body) {
   if (!r && r.error().code == ErrorCode::kInternalError) {
     // Past a cap the result cannot be delivered whole: end the job now
     // rather than let it finish with a truncated result.
-    JobError je{JobStatus::kError, r.error()};
-    finish_locked(JobStatus::kError, msg::kJobError, je.to_json());
+    fail_locked(JobStatus::kError, r.error());
   }
   return r;
 }
@@ -393,6 +381,10 @@ Result<std::string> Job::open_result() {
 Result<void> Job::emit_result_chunk(std::string_view data, std::string_view encoding, bool more) {
   std::lock_guard lock(mu_);
   if (is_terminal(status_)) return Error(ErrorCode::kCancelled, "job already ended");
+  return emit_chunk_locked(data, encoding, more);
+}
+
+Result<void> Job::emit_chunk_locked(std::string_view data, std::string_view encoding, bool more) {
   json::object body{{"result_id", result_.id()},
                     {"chunk_seq", result_.next_seq()},
                     {"data", data},
@@ -420,6 +412,10 @@ void Job::fan_out_locked(std::string_view type, std::string_view payload,
       it = observers_.erase(it);
     }
   }
+}
+
+void Job::fail_locked(JobStatus status, Error error) {
+  finish_locked(status, msg::kJobError, JobError{status, std::move(error)}.to_json());
 }
 
 bool Job::finish_locked(JobStatus status, std::string_view type, json::object payload) {
@@ -458,8 +454,7 @@ Result<void> Job::cancel(Session& requester, const std::string& reason) {
                          spec_.trace_id);
   request_stop_locked();
   if (status_ == JobStatus::kPending) {
-    JobError je{JobStatus::kCancelled, Error(ErrorCode::kCancelled, cancel_reason_)};
-    finish_locked(JobStatus::kCancelled, msg::kJobError, je.to_json());
+    fail_locked(JobStatus::kCancelled, Error(ErrorCode::kCancelled, cancel_reason_));
     return {};
   }
   grace_timer_ = std::make_unique<boost::asio::steady_timer>(*io_, spec_.cancel_grace);
@@ -471,16 +466,14 @@ Result<void> Job::cancel(Session& requester, const std::string& reason) {
     std::lock_guard lock(job->mu_);
     Error err(ErrorCode::kCancelled, job->cancel_reason_,
               json::object{{"forced", true}, {"grace_ms", job->spec_.cancel_grace.count()}});
-    JobError je{JobStatus::kCancelled, std::move(err)};
-    job->finish_locked(JobStatus::kCancelled, msg::kJobError, je.to_json());
+    job->fail_locked(JobStatus::kCancelled, std::move(err));
   });
   return {};
 }
 
 void Job::abort(const std::string& reason) {
   std::lock_guard lock(mu_);
-  JobError je{JobStatus::kError, Error(ErrorCode::kInternalError, reason)};
-  finish_locked(JobStatus::kError, msg::kJobError, je.to_json());
+  fail_locked(JobStatus::kError, Error(ErrorCode::kInternalError, reason));
 }
 
 void Job::add_observer(const std::shared_ptr<Session>& session) {

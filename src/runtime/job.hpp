@@ -136,6 +136,13 @@ class Job : public std::enable_shared_from_this<Job> {
   /// and returns the `cost.budget.remaining` body to emit after it.
   Result<std::optional<json::object>> account_cost_locked(json::object& body);
   Result<void> accept_chunk_locked(const json::object& body);
+  /// The open stream's next chunk (chunk_seq assigned here), checked and sent.
+  Result<void> emit_chunk_locked(std::string_view data, std::string_view encoding, bool more);
+  /// Running and the lease not expired (the clock is read: the expiry timer
+  /// may not have fired yet).
+  Result<void> may_act_locked();
+  /// Ends the job with job.error carrying `error`.
+  void fail_locked(JobStatus status, Error error);
   Error expired_error() const;
   store::JobRecord record_locked() const;
 
