@@ -21,6 +21,7 @@
 #include "store/sqlite_db.hpp"
 #include "store/sqlite_event_log.hpp"
 #include "store/store.hpp"
+#include "transport/thread_reaper.hpp"
 
 namespace arcp::store {
 namespace {
@@ -83,6 +84,8 @@ class SqliteStore final : public Store {
       write_loop();
     });
   }
+
+  bool on_writer_thread() const { return std::this_thread::get_id() == writer_.get_id(); }
 
   ~SqliteStore() override {
     {
@@ -554,7 +557,19 @@ Result<std::shared_ptr<Store>> open_sqlite_store(const std::string& dir, SqliteO
     return Error(ErrorCode::kInternalError,
                  "cannot create data directory " + dir + ": " + ec.message());
   try {
-    return std::shared_ptr<Store>(std::make_shared<SqliteStore>(path.string(), std::move(options)));
+    // The writer thread notifies sinks (sessions) and drops its references
+    // to them; when that drops the last owner of the store, the store cannot
+    // be destroyed there (its destructor joins that very thread, and the
+    // writer loop is still running on it). It is destroyed on a helper
+    // thread instead, which the reaper joins.
+    return std::shared_ptr<Store>(new SqliteStore(path.string(), std::move(options)),
+                                  [](SqliteStore* store) {
+                                    if (!store->on_writer_thread()) {
+                                      delete store;
+                                      return;
+                                    }
+                                    transport::reap_thread(std::thread([store] { delete store; }));
+                                  });
   } catch (const SqliteError& e) {
     return Error(ErrorCode::kInternalError, e.what());
   }
