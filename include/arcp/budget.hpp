@@ -32,6 +32,8 @@ class BudgetCounters {
   bool has(std::string_view currency) const;
   /// Remaining, not counting reservations; nullopt for an unbudgeted currency.
   std::optional<std::int64_t> remaining(std::string_view currency) const;
+  /// Remaining minus what reservations hold (what may still be reserved).
+  std::optional<std::int64_t> available(std::string_view currency) const;
 
   /// BUDGET_EXHAUSTED (details {currency, remaining}) when any counter is ≤ 0.
   Result<void> check() const;

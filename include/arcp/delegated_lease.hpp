@@ -18,7 +18,8 @@ struct DelegatedLease {
 
 /// Checks `child` against `parent` when a job delegates: every child pattern
 /// is covered by the parent's (CompiledLease::covers), each child budget is
-/// at most the parent's remaining counter in that currency
+/// at most the parent's available amount in that currency (remaining
+/// minus what reservations, such as running children's budgets, hold)
 /// (`parent_budget`, at the time of delegation), and a child `expires_at`
 /// is no later than the parent's. What the child does not name it inherits:
 /// the parent's expiry (the earlier of the two applies), and for each

@@ -3,6 +3,7 @@
 
 #include <arcp/agent.hpp>
 #include <arcp/budget_hold.hpp>
+#include <arcp/delegation.hpp>
 #include <arcp/error.hpp>
 #include <arcp/http_fetch.hpp>
 #include <arcp/json.hpp>
@@ -140,6 +141,20 @@ class JobContext {
   /// Opens the job's streamed result (once per job; needs `result_chunk`).
   Result<ResultWriter> stream_result(ResultEncoding encoding = ResultEncoding::kUtf8,
                                      std::size_t chunk_bytes = 64U << 10U);
+
+  // ---- delegation (§10) ----
+  /// Starts a child job inside this job's authority: emits the `delegate`
+  /// event, then the runtime checks `agent.delegate` on the child agent's
+  /// name and the subset rule (§9.4: the child's patterns covered by this
+  /// job's, its expiry no later than this job's, each budget carved out of
+  /// this job's remaining budget) and sends the child's `job.accepted`
+  /// (`parent_job_id`, `delegate_id`, this job's trace) to this job's
+  /// submitter, which also receives the child's events. A refusal is a
+  /// `tool_result` error for the delegate_id (LEASE_SUBSET_VIOLATION,
+  /// PERMISSION_DENIED, AGENT_NOT_AVAILABLE...), returned here; this job
+  /// goes on. Children end when this job stops.
+  Result<ChildJob> delegate(DelegateRequest request);
+  Awaitable<Result<ChildJob>> async_delegate(DelegateRequest request);
 
   /// Internal: one lease-checked operation (tool_call, check, tool_result).
   struct Operation;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace arcp {
 
@@ -65,6 +66,14 @@ class JobHandle {
   void when_ready(std::function<void()> f);
   /// Runs `f` once when the job has ended (at once if it has); events stay queued.
   void when_done(std::function<void()> f);
+  /// Jobs this job delegated to (§10), in the order their job.accepted
+  /// (carrying `parent_job_id`) arrived. Their events stream to this
+  /// client like any job's; cancel() works on them too.
+  std::vector<JobHandle> children() const;
+  /// Runs `f` on the reader thread for every child: the known ones at once,
+  /// then each new one as it is accepted.
+  void on_child(std::function<void(JobHandle)> f);
+
   /// `job.cancel`; the outcome arrives through result().
   Result<void> cancel(const std::string& reason = {});
 

@@ -39,7 +39,8 @@ struct Accepted {
   std::optional<json::object> budget;
   std::string accepted_at;
   std::string trace_id;
-  std::string parent_job_id;
+  std::string parent_job_id;  // §10: set on a delegated child
+  std::string delegate_id;
   json::object to_json() const;
   static Result<Accepted> from_json(const json::object& payload);
 };

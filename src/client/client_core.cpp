@@ -328,6 +328,7 @@ void Client::Core::on_session_error(const Envelope& env) {
 void Client::Core::on_accepted(const Envelope& env) {
   auto acc = Accepted::from_json(env.payload);
   if (!acc) return;
+  if (!acc->parent_job_id.empty()) return on_child_accepted(std::move(acc.value()));
   std::shared_ptr<PendingSubmit> p;
   {
     std::lock_guard lock(mu);
@@ -348,6 +349,32 @@ void Client::Core::on_accepted(const Envelope& env) {
     cv.notify_all();
   }
   notify(p);
+}
+
+// A delegated child (§10) answers no submit of ours: it joins its parent.
+void Client::Core::on_child_accepted(Accepted acc) {
+  std::shared_ptr<client::JobState> parent;
+  std::optional<JobHandle> handle;
+  {
+    std::lock_guard lock(mu);
+    auto& state = jobs[acc.job_id];
+    if (state) return;  // seen already (a resumed session's replay)
+    state = std::make_shared<client::JobState>();
+    state->streamed.cap = opts.max_result_bytes;
+    state->job_id = acc.job_id;
+    auto it = jobs.find(acc.parent_job_id);
+    if (it != jobs.end()) parent = it->second;
+    state->accepted = std::move(acc);
+    handle = make_handle(state);
+  }
+  if (!parent) return;
+  std::function<void(JobHandle)> callback;
+  {
+    std::lock_guard lock(parent->mu);
+    parent->children.push_back(*handle);
+    callback = parent->child_callback;
+  }
+  if (callback) callback(*handle);
 }
 
 void Client::Core::on_subscribed(const Envelope& env) {

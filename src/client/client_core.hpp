@@ -92,6 +92,7 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   void on_accepted(const Envelope& env);
   void on_subscribed(const Envelope& env);
   void on_jobs(const Envelope& env);
+  void on_child_accepted(Accepted acc);
   void on_job_message(std::uint64_t gen, Envelope& env);
   /// The session cannot continue: pending requests fail, unfinished jobs end.
   void lose(const Error& error);

@@ -240,6 +240,21 @@ void JobHandle::when_done(std::function<void()> f) {
   f();
 }
 
+std::vector<JobHandle> JobHandle::children() const {
+  std::lock_guard lock(state_->mu);
+  return state_->children;
+}
+
+void JobHandle::on_child(std::function<void(JobHandle)> f) {
+  std::vector<JobHandle> known;
+  {
+    std::lock_guard lock(state_->mu);
+    state_->child_callback = f;
+    known = state_->children;
+  }
+  for (auto& child : known) f(child);
+}
+
 Result<void> JobHandle::cancel(const std::string& reason) {
   return cancel_(reason);
 }

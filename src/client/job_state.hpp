@@ -37,6 +37,8 @@ struct JobState {
   std::optional<Error> error;
   std::function<void()> waiter;                     // one-shot: fired by the next event or the end
   std::vector<std::function<void()>> done_waiters;  // fired once at the end
+  std::vector<JobHandle> children;                  // delegated (§10), in acceptance order
+  std::function<void(JobHandle)> child_callback;
 
   /// Takes the waiter under `mu` (caller holds the lock).
   std::function<void()> take_waiter_locked() { return std::exchange(waiter, nullptr); }

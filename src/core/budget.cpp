@@ -90,6 +90,14 @@ std::optional<std::int64_t> BudgetCounters::remaining(std::string_view currency)
   return it->second;
 }
 
+std::optional<std::int64_t> BudgetCounters::available(std::string_view currency) const {
+  std::lock_guard lock(mu_);
+  auto it = remaining_.find(currency);
+  if (it == remaining_.end()) return std::nullopt;
+  auto held = held_.find(currency);
+  return held == held_.end() ? it->second : saturating_sub(it->second, held->second);
+}
+
 Result<void> BudgetCounters::check() const {
   std::lock_guard lock(mu_);
   for (const auto& [currency, left] : remaining_)

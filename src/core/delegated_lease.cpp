@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <arcp/delegated_lease.hpp>
 
 namespace arcp {
@@ -14,7 +15,8 @@ Result<DelegatedLease> delegate_lease(const CompiledLease& parent,
   json::array amounts;
   auto child_budget = BudgetCounters::from_lease(child.json());
   for (const auto& [currency, _] : parent_budget.to_json()) {
-    auto left = parent_budget.remaining(currency).value_or(0);
+    // What other holds (running children, reservations) leave free.
+    auto left = std::max<std::int64_t>(parent_budget.available(currency).value_or(0), 0);
     if (auto asked = child_budget.remaining(currency)) {
       if (*asked > left)
         return Error(ErrorCode::kLeaseSubsetViolation,

@@ -86,6 +86,7 @@ json::object Accepted::to_json() const {
   if (budget) p["budget"] = *budget;
   p["accepted_at"] = accepted_at;
   if (!parent_job_id.empty()) p["parent_job_id"] = parent_job_id;
+  if (!delegate_id.empty()) p["delegate_id"] = delegate_id;
   if (!trace_id.empty()) p["trace_id"] = trace_id;
   return p;
 }
@@ -101,6 +102,7 @@ Result<Accepted> Accepted::from_json(const json::object& payload) {
   a.accepted_at = str_or(payload, "accepted_at");
   a.trace_id = str_or(payload, "trace_id");
   a.parent_job_id = str_or(payload, "parent_job_id");
+  a.delegate_id = str_or(payload, "delegate_id");
   return a;
 }
 

@@ -10,6 +10,7 @@
 namespace arcp {
 namespace runtime {
 Result<void> register_authority_agents(Runtime& rt);  // authority_agents.cpp
+Result<void> register_delegator_agent(Runtime& rt);   // delegator_agent.cpp
 }
 namespace {
 
@@ -179,7 +180,8 @@ Result<void> register_conformance_agents(Runtime& rt) {
                  rt.register_agent("versioned", versioned("2.0.0"), {"2.0.0", true}),
                  rt.register_agent("failing", failing), rt.register_agent("progress", progress)})
     if (!r) return r;
-  return runtime::register_authority_agents(rt);
+  if (auto r = runtime::register_authority_agents(rt); !r) return r;
+  return runtime::register_delegator_agent(rt);
 }
 
 }  // namespace arcp

@@ -14,6 +14,13 @@
 
 namespace arcp::runtime {
 
+void stamp_created(JobSpec& spec) {
+  auto created =
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  spec.created_at = format_rfc3339(created);
+  spec.created_ms = created.time_since_epoch().count();
+}
+
 Job::Job(JobSpec spec, std::shared_ptr<Session> submitter, std::shared_ptr<store::Store> store,
          std::shared_ptr<boost::asio::io_context> io, OnTerminal release_slot,
          OnTerminal on_terminal)
@@ -32,6 +39,10 @@ Job::Job(JobSpec spec, std::shared_ptr<Session> submitter, std::shared_ptr<store
   if (spec_.lease_constraints) accepted_["lease_constraints"] = *spec_.lease_constraints;
   if (!budget_.empty()) accepted_["budget"] = budget_.to_json();  // §7.1, §9.6
   accepted_["accepted_at"] = spec_.created_at;
+  if (!spec_.parent_job_id.empty()) {  // §10.1
+    accepted_["parent_job_id"] = spec_.parent_job_id;
+    accepted_["delegate_id"] = spec_.delegate_id;
+  }
   accepted_["trace_id"] = spec_.trace_id;
 }
 
@@ -142,6 +153,95 @@ void Job::request_stop_locked() {
   sleep_cv_.notify_all();
   for (auto& [id, wake] : stop_wakers_) wake();
   stop_wakers_.clear();
+  // A child never outlives its parent's run (§9.8: nor its credentials).
+  // Lock order parent → child: a child never locks its parent.
+  for (auto& weak : std::exchange(children_, {}))
+    if (auto child = weak.lock()) child->end_for_parent(spec_.id);
+}
+
+Result<void> Job::may_act() {
+  std::lock_guard lock(mu_);
+  return may_act_locked();
+}
+
+Result<void> Job::room_for_child_locked(std::size_t max_live_children) {
+  if (auto ok = may_act_locked(); !ok) return ok;
+  if (stop_.stop_requested()) return Error(ErrorCode::kCancelled, "the job is stopping");
+  std::erase_if(children_, [](const std::weak_ptr<Job>& w) {
+    auto c = w.lock();
+    return !c || is_terminal(c->status());
+  });
+  if (children_.size() >= max_live_children)
+    return Error(ErrorCode::kInternalError,
+                 "delegated job limit reached (" + std::to_string(max_live_children) +
+                     " running children per job)",
+                 json::object{{"limit", "max_children_per_job"}, {"cap", max_live_children}});
+  return {};
+}
+
+Result<void> Job::room_for_child(std::size_t max_live_children) {
+  std::lock_guard lock(mu_);
+  return room_for_child_locked(max_live_children);
+}
+
+Result<void> Job::adopt_child(const std::shared_ptr<Job>& child, std::size_t max_live_children) {
+  std::lock_guard lock(mu_);
+  if (auto room = room_for_child_locked(max_live_children); !room) return room;
+  children_.push_back(child);
+  return {};
+}
+
+void Job::end_for_parent(const std::string& parent_job_id, const std::string& reason) {
+  std::lock_guard lock(mu_);
+  if (is_terminal(status_)) return;
+  fail_locked(JobStatus::kCancelled,
+              Error(ErrorCode::kCancelled,
+                    reason.empty() ? "the parent job " + parent_job_id + " stopped" : reason,
+                    json::object{{"parent_job_id", parent_job_id}}));
+}
+
+std::optional<std::uint64_t> Job::add_end_waiter(std::function<void()> wake) {
+  std::lock_guard lock(mu_);
+  if (is_terminal(status_)) return std::nullopt;
+  end_waiters_.emplace_back(++next_waker_id_, std::move(wake));
+  return next_waker_id_;
+}
+
+void Job::remove_end_waiter(std::uint64_t id) {
+  std::lock_guard lock(mu_);
+  std::erase_if(end_waiters_, [id](const auto& w) { return w.first == id; });
+}
+
+Result<json::value> Job::outcome() const {
+  std::lock_guard lock(mu_);
+  if (!is_terminal(status_)) return Error(ErrorCode::kCancelled, "the job is still running");
+  auto parsed = parse_json(terminal_payload_);
+  if (!parsed || !parsed->is_object())
+    return Error(ErrorCode::kInternalError, "the job's outcome could not be read");
+  auto& payload = parsed->as_object();
+  if (terminal_type_ == msg::kJobError) {
+    auto e = JobError::from_json(payload);
+    if (!e) return e.error();
+    return e->error;
+  }
+  auto r = JobResult::from_json(payload);
+  if (!r) return r.error();
+  if (r->result_id.empty()) return std::move(r->result);
+  json::object reference{{"result_id", r->result_id}};
+  if (r->result_size) reference["result_size"] = *r->result_size;
+  if (!r->summary.empty()) reference["summary"] = r->summary;
+  return json::value(std::move(reference));
+}
+
+void Job::settle_carved_budget_locked() {
+  auto parent = spec_.parent.lock();
+  if (!parent) return;
+  for (const auto& carved : spec_.carved_budget) {
+    // What the child spent, even past its share (costs already incurred
+    // count, §9.6); the rest goes back to the parent.
+    std::int64_t left = budget_.remaining(carved.currency).value_or(0);
+    (void)parent->budget().commit(carved.hold, carved.carved - left);
+  }
 }
 
 std::optional<std::uint64_t> Job::add_stop_waker(std::function<void()> wake) {
@@ -431,12 +531,14 @@ bool Job::finish_locked(JobStatus status, std::string_view type, json::object pa
   // The slot is free before anyone can see the outcome and submit again.
   if (auto s = submitter_.lock()) s->release_job_slot();
   if (release_slot_) release_slot_(*this);
+  settle_carved_budget_locked();
   // Logged, recorded, then sent: whoever sees the outcome finds the job's
   // record (list_jobs) already saying so.
   std::vector<std::shared_ptr<Session>> observers;
   fan_out_locked(type, terminal_payload_, &observers);
   store_->save_job(record_locked());  // queued after the terminal event: same commit order
   for (auto& s : observers) s->pump();
+  for (auto& [id, wake] : std::exchange(end_waiters_, {})) wake();
   if (on_terminal_) on_terminal_(*this);
   return true;
 }
@@ -500,6 +602,7 @@ store::JobRecord Job::record_locked() const {
   r.agent = spec_.agent_ref;
   r.status = std::string(to_string(status_));
   r.trace_id = spec_.trace_id;
+  r.parent_job_id = spec_.parent_job_id;
   r.created_at = spec_.created_at;
   r.created_ms = spec_.created_ms;
   r.finished_ms = finished_ms_;

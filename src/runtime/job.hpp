@@ -38,7 +38,23 @@ struct JobSpec {
   FeatureSet features;  // negotiated on the submitting session
   std::chrono::milliseconds cancel_grace{30000};
   std::shared_ptr<JobServices> services;  // never null once submitted
+
+  // ---- delegation (§10): set on a delegated child ----
+  std::string parent_job_id;
+  std::string delegate_id;
+  std::size_t depth = 0;      // 0 for a submitted job
+  std::weak_ptr<Job> parent;  // its budget is settled when the child ends
+  struct CarvedBudget {
+    std::string currency;
+    std::uint64_t hold = 0;   // the parent's reservation
+    std::int64_t carved = 0;  // nano units given to the child
+  };
+  std::vector<CarvedBudget> carved_budget;
 };
+
+/// Sets created_at / created_ms from one instant: list filters compare the
+/// ms against times clients copy from `accepted_at`.
+void stamp_created(JobSpec& spec);
 
 class Job : public std::enable_shared_from_this<Job> {
  public:
@@ -97,6 +113,26 @@ class Job : public std::enable_shared_from_this<Job> {
   /// The store can take more events (JobContext::writable).
   bool writable() const;
 
+  // ---- delegation (§10) ----
+  std::shared_ptr<Session> submitter() const { return submitter_.lock(); }
+  /// Running and the lease not expired: may it act (delegate) now?
+  Result<void> may_act();
+  /// Tracks a delegated child so that stopping this job ends it. False (and
+  /// nothing tracked) when this job is already stopping, or at the cap on
+  /// live children.
+  Result<void> adopt_child(const std::shared_ptr<Job>& child, std::size_t max_live_children);
+  /// The check adopt_child makes, before a child is created.
+  Result<void> room_for_child(std::size_t max_live_children);
+  /// Ends this (child) job with job.error CANCELLED because its parent stopped.
+  void end_for_parent(const std::string& parent_job_id, const std::string& reason = {});
+  /// Registers `wake` to run once (under the job lock: it must only post or
+  /// notify) when the job ends. nullopt, and nothing registered, when it has.
+  std::optional<std::uint64_t> add_end_waiter(std::function<void()> wake);
+  void remove_end_waiter(std::uint64_t id);
+  /// The ended job's outcome: its inline result (or streamed result's
+  /// reference), or its error. CANCELLED "still running" before the end.
+  Result<json::value> outcome() const;
+
   // ---- authority (§9) ----
   /// Checks an operation before it is dispatched: the job still running,
   /// then expiry (LEASE_EXPIRED), the lease (PERMISSION_DENIED) and the
@@ -124,6 +160,9 @@ class Job : public std::enable_shared_from_this<Job> {
   /// Ends the job with what its agent returned (ignored once it has ended).
   void complete(Result<json::value> outcome);
   void request_stop_locked();
+  /// Gives the parent back what of its carved budget this child left unspent.
+  void settle_carved_budget_locked();
+  Result<void> room_for_child_locked(std::size_t max_live_children);
   bool finish_locked(JobStatus status, std::string_view type, json::object payload);
   /// Logs (and, unless `held` collects the sessions, sends) one message to every observer.
   void fan_out_locked(std::string_view type, std::string_view payload_json,
@@ -167,6 +206,8 @@ class Job : public std::enable_shared_from_this<Job> {
   std::vector<std::pair<std::uint64_t, std::function<void()>>> stop_wakers_;
   std::uint64_t next_waker_id_ = 0;
   std::vector<std::weak_ptr<Session>> observers_;
+  std::vector<std::weak_ptr<Job>> children_;  // delegated, ended with this job
+  std::vector<std::pair<std::uint64_t, std::function<void()>>> end_waiters_;
   std::string terminal_type_;
   std::string terminal_payload_;  // serialised once
   std::unique_ptr<boost::asio::steady_timer> runtime_timer_;

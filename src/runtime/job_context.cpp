@@ -1,3 +1,4 @@
+#include <arcp/event.hpp>
 #include <arcp/job_context.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
@@ -166,6 +167,10 @@ Result<void> JobContext::progress(double current, std::optional<double> total,
 }
 
 Result<void> JobContext::emit(std::string_view kind, json::object body) {
+  // A delegate event announces a child job; one that created none would lie.
+  if (kind == event_kind::kDelegate)
+    return Error(ErrorCode::kInvalidRequest,
+                 "a 'delegate' event is emitted by JobContext::delegate, which creates the child");
   return job_->emit(kind, std::move(body));
 }
 

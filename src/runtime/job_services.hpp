@@ -2,6 +2,7 @@
 // pool, and the limits and policies of lease-checked operations.
 #pragma once
 
+#include <arcp/delegation.hpp>
 #include <arcp/lease.hpp>
 #include <arcp/tool.hpp>
 #include <chrono>
@@ -15,6 +16,8 @@
 #include "runtime/result_stream.hpp"
 
 namespace arcp::runtime {
+
+class Job;
 
 using ToolBody = std::variant<ToolHandler, AsyncToolHandler>;
 
@@ -58,6 +61,12 @@ struct JobServices {
   /// LEASE_EXPIRED and ends the job; a job that attempts none is ended this
   /// long after expiry.
   std::chrono::milliseconds lease_expiry_grace{1000};
+
+  /// §10: creates, accepts and starts a child of `parent` (the checks and
+  /// the job.accepted included). Set by the runtime.
+  std::function<Result<std::shared_ptr<Job>>(const std::shared_ptr<Job>& parent,
+                                             const DelegateRequest& request)>
+      delegate;
 };
 
 }  // namespace arcp::runtime

@@ -70,6 +70,27 @@ Runtime::Impl::Impl(RuntimeOptions o)
   services->lease_expiry_grace = opts.lease_expiry_grace;
 }
 
+std::shared_ptr<runtime::Job> Runtime::Impl::make_job(
+    runtime::JobSpec spec, const std::shared_ptr<runtime::Session>& submitter) {
+  std::weak_ptr<Impl> weak_rt = weak_from_this();
+  auto job = std::make_shared<runtime::Job>(
+      std::move(spec), submitter, store, io(),
+      [weak_rt](runtime::Job& j) {
+        if (auto r = weak_rt.lock()) r->quotas.end_job(j.spec().principal);
+      },
+      [weak_rt](runtime::Job& j) {
+        // Finished jobs live on in the store (listing, subscribe, idempotency).
+        if (auto r = weak_rt.lock()) {
+          std::lock_guard lock(r->mu);
+          r->jobs.erase(j.spec().id);
+        }
+      });
+  store->save_job(job->record());
+  std::lock_guard lock(mu);
+  jobs[job->spec().id] = job;
+  return job;
+}
+
 void Runtime::Impl::start_job(const std::shared_ptr<runtime::Job>& job) {
   if (job->spec().agent.is_coroutine()) {
     job->start_coroutine();
@@ -234,6 +255,13 @@ Runtime::Runtime(RuntimeOptions options) : impl_(std::make_shared<Impl>(std::mov
   std::weak_ptr<Impl> weak = impl_;
   impl_->services->offload = [weak](const std::string& principal, std::function<void()> task) {
     if (auto rt = weak.lock()) rt->blocking.submit(principal, std::move(task));
+  };
+  impl_->services->delegate =
+      [weak](const std::shared_ptr<runtime::Job>& parent,
+             const DelegateRequest& request) -> Result<std::shared_ptr<runtime::Job>> {
+    auto rt = weak.lock();
+    if (!rt) return Error(ErrorCode::kInternalError, "the runtime is shutting down");
+    return rt->delegate(parent, request);
   };
   std::lock_guard lock(impl_->mu);
   impl_->recover();

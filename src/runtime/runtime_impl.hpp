@@ -69,6 +69,14 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   bool reserve_session(const std::string& principal);
   /// Removes a session from `sessions` and its count; `mu` held.
   void erase_session_locked(std::map<std::string, std::shared_ptr<runtime::Session>>::iterator it);
+  /// Builds an accepted job, records it and tracks it as running; the
+  /// caller (whose slots it holds) sends job.accepted and starts it.
+  std::shared_ptr<runtime::Job> make_job(runtime::JobSpec spec,
+                                         const std::shared_ptr<runtime::Session>& submitter);
+  /// §10: checks a parent's delegation and creates, accepts and starts the
+  /// child (JobServices::delegate).
+  Result<std::shared_ptr<runtime::Job>> delegate(const std::shared_ptr<runtime::Job>& parent,
+                                                 const DelegateRequest& request);
   /// Starts an accepted job's agent: coroutine agents on the I/O executors,
   /// blocking ones on the elastic pool.
   void start_job(const std::shared_ptr<runtime::Job>& job);

@@ -148,39 +148,18 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
     if (const auto* exp = get_string(*spec.lease_constraints, "expires_at"))
       spec.expires_at = parse_rfc3339(*exp);
   spec.trace_id = env.trace_id.empty() ? new_trace_id() : env.trace_id;
-  // One instant for both: list filters compare the ms against times clients
-  // copy from `accepted_at`.
-  auto created =
-      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-  spec.created_at = format_rfc3339(created);
-  spec.created_ms = created.time_since_epoch().count();
+  stamp_created(spec);
   if (submit->max_runtime_sec) spec.max_runtime = std::chrono::seconds(*submit->max_runtime_sec);
   spec.features = features;
   spec.cancel_grace = rt.opts.cancel_grace;
 
-  std::weak_ptr<Runtime::Impl> weak_rt = rt_;
-  auto job = std::make_shared<Job>(
-      std::move(spec), session_, rt.store, rt.io(),
-      [weak_rt](Job& j) {
-        if (auto r = weak_rt.lock()) r->quotas.end_job(j.spec().principal);
-      },
-      [weak_rt](Job& j) {
-        // Finished jobs live on in the store (listing, subscribe, idempotency).
-        if (auto r = weak_rt.lock()) {
-          std::lock_guard lock(r->mu);
-          r->jobs.erase(j.spec().id);
-        }
-      });
-  rt.store->save_job(job->record());
-  {
+  auto job = rt.make_job(std::move(spec), session_);
+  if (!submit->idempotency_key.empty()) {
+    store::IdempotencyRecord key{session_->principal(), submit->idempotency_key, fingerprint,
+                                 job->spec().id, store::wall_ms()};
     std::lock_guard lock(rt.mu);
-    rt.jobs[job->spec().id] = job;
-    if (!submit->idempotency_key.empty()) {
-      store::IdempotencyRecord key{session_->principal(), submit->idempotency_key, fingerprint,
-                                   job->spec().id, store::wall_ms()};
-      rt.idempotency[{key.principal, key.key}] = {key.fingerprint, key.job_id, key.created_ms};
-      rt.store->save_idempotency(key);
-    }
+    rt.idempotency[{key.principal, key.key}] = {key.fingerprint, key.job_id, key.created_ms};
+    rt.store->save_idempotency(key);
   }
   session_->send_control(msg::kAccepted, job->accepted_payload(), job->spec().id,
                          job->spec().trace_id);
