@@ -4,6 +4,7 @@
 #include <arcp/envelope.hpp>
 #include <arcp/ids.hpp>
 #include <arcp/job_context.hpp>
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -219,10 +220,18 @@ Awaitable<Result<std::vector<DirEntry>>> JobContext::async_list_dir(std::string 
 
 namespace {
 
-// The runtime's caps bound what an agent may ask for.
-void clamp_fetch(FetchRequest& req, const runtime::JobServices& services) {
+// The runtime's caps bound what an agent may ask for; the job's trace goes
+// along (§11: trace context is forwarded to tool servers) unless the agent
+// set its own traceparent.
+void prepare_fetch(FetchRequest& req, const Job& job) {
+  const auto& services = *job.spec().services;
   req.max_body_bytes = std::min(req.max_body_bytes, services.max_fetch_body_bytes);
   req.timeout = std::min(req.timeout, services.max_fetch_timeout);
+  for (const auto& [name, value] : req.headers)
+    if (boost::iequals(name, "traceparent")) return;
+  // A fresh span id per outgoing call, as W3C Trace Context asks.
+  req.headers.emplace_back("traceparent",
+                           "00-" + job.spec().trace_id + "-" + new_trace_id().substr(16) + "-01");
 }
 
 json::value fetch_summary(const FetchResponse& r) {
@@ -247,7 +256,7 @@ Result<FetchResponse> JobContext::fetch(FetchRequest request) {
   auto canonical = op.begin("net.fetch", fetch_args(request), "net.fetch", request.url);
   if (!canonical) return canonical.error();
   request.url = *canonical;
-  clamp_fetch(request, *job_->spec().services);
+  prepare_fetch(request, *job_);
   return op.finish<FetchResponse>(transport::http_fetch(request, stop_token()), fetch_summary);
 }
 
@@ -256,7 +265,7 @@ Awaitable<Result<FetchResponse>> JobContext::async_fetch(FetchRequest request) {
   auto canonical = op.begin("net.fetch", fetch_args(request), "net.fetch", request.url);
   if (!canonical) co_return canonical.error();
   request.url = *canonical;
-  clamp_fetch(request, *job_->spec().services);
+  prepare_fetch(request, *job_);
   auto fetching = transport::async_http_fetch(std::move(request), stop_token());
   auto r = co_await std::move(fetching);
   co_return op.finish<FetchResponse>(std::move(r), fetch_summary);

@@ -183,6 +183,11 @@ TEST_F(LeaseOperations, ConformanceP03_FetchIsCheckedAgainstNetFetchThenSentToTh
     EXPECT_EQ(seen->target, "/allowed/doc~?x=1");
     EXPECT_EQ(seen->header("Authorization"), "Bearer s3cret");
     EXPECT_EQ(seen->body, "s3cret-body");
+    // §11: the job's trace goes along, under a fresh span id.
+    std::string traceparent = seen->header("traceparent");
+    EXPECT_EQ(traceparent.size(), 55U) << traceparent;
+    EXPECT_EQ(traceparent.substr(0, 36), "00-" + job->accepted().trace_id + "-");
+    EXPECT_TRUE(traceparent.ends_with("-01")) << traceparent;
     // Traversal (plain and encoded), another port, a path of another case.
     for (std::size_t i = 1; i <= 4; ++i)
       EXPECT_EQ(json::serialize(got[i]), R"({"code":"PERMISSION_DENIED"})") << i;

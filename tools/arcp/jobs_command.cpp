@@ -34,8 +34,8 @@ int list(const JobsArgs& a) {
   ListJobsFilter filter{a.status, a.agent, a.created_after, a.created_before};
   auto pages = (*client)->list_jobs(filter, a.page_size);
   if (!a.json_lines)
-    fmt::print("{:<32} {:<22} {:<10} {:<24} {:>8}\n", "JOB", "AGENT", "STATUS", "CREATED",
-               "LAST SEQ");
+    fmt::print("{:<32} {:<22} {:<10} {:<24} {:>8}  {}\n", "JOB", "AGENT", "STATUS", "CREATED",
+               "LAST SEQ", "PARENT");
   std::size_t count = 0;
   while (auto page = pages.next()) {
     if (!*page) {
@@ -52,10 +52,15 @@ int list(const JobsArgs& a) {
                        {"trace_id", j.trace_id},
                        {"last_event_seq", j.last_event_seq},
                        {"lease", j.lease}};
+        if (!j.parent_job_id.empty()) o["parent_job_id"] = j.parent_job_id;  // §10
         fmt::print("{}\n", json::serialize(o));
       } else {
-        fmt::print("{:<32} {:<22} {:<10} {:<24} {:>8}\n", j.job_id, j.agent, to_string(j.status),
-                   j.created_at, j.last_event_seq);
+        // A delegated child names its parent (§10); no trailing spaces otherwise.
+        auto line =
+            fmt::format("{:<32} {:<22} {:<10} {:<24} {:>8}  {}", j.job_id, j.agent,
+                        to_string(j.status), j.created_at, j.last_event_seq, j.parent_job_id);
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        fmt::print("{}\n", line);
       }
     }
   }
