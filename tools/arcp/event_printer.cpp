@@ -12,7 +12,7 @@ std::string str(const json::object& o, std::string_view key) {
 }
 }  // namespace
 
-void EventPrinter::print(const JobEvent& ev) {
+void EventPrinter::print(const JobEvent& ev, std::string_view job_label) {
   const auto& b = ev.body;
   if (ev.kind == "progress") {
     bar_.update(get_number(b, "current").value_or(0), get_number(b, "total"), str(b, "units"),
@@ -42,7 +42,30 @@ void EventPrinter::print(const JobEvent& ev) {
     text = fmt::format("{} ({})", str(b, "uri"), str(b, "content_type"));
   else
     text = json::serialize(b);
-  fmt::print(out_, "#{:<6} {:<12} {}\n", ev.event_seq, ev.kind, text);
+  if (job_label.empty())
+    fmt::print(out_, "#{:<6} {:<12} {}\n", ev.event_seq, ev.kind, text);
+  else
+    fmt::print(out_, "#{:<6} [{}] {:<12} {}\n", ev.event_seq, job_label, ev.kind, text);
+}
+
+// Callbacks run on the client's reader thread, one at a time, and a child's
+// messages all precede its parent's end: nothing prints after the parent's
+// outcome.
+void EventPrinter::follow_children(JobHandle& parent) {
+  parent.on_child([this](JobHandle child) {
+    bar_.finish();
+    fmt::print(out_, "→ child job {} accepted as {} (delegate {})\n", child.job_id(),
+               child.accepted().agent, child.accepted().delegate_id);
+    std::string label = child.job_id();
+    child.on_event([this, label](const JobEvent& ev) { print(ev, label); });
+    child.when_done([this, child]() mutable {
+      bar_.finish();
+      auto outcome = child.try_result();
+      fmt::print(out_, "← child job {} {}{}\n", child.job_id(), to_string(child.status()),
+                 outcome && !*outcome ? ": " + outcome->error().describe() : std::string());
+    });
+    follow_children(child);
+  });
 }
 
 int EventPrinter::print_outcome(const JobHandle& job, const Result<json::value>& outcome) {

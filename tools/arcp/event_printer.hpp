@@ -3,6 +3,7 @@
 
 #include <arcp/job_handle.hpp>
 #include <cstdio>
+#include <string_view>
 
 #include "progress_bar.hpp"
 
@@ -11,7 +12,11 @@ namespace arcp::cli {
 class EventPrinter {
  public:
   explicit EventPrinter(std::FILE* out) : out_(out), bar_(out) {}
-  void print(const JobEvent& ev);
+  /// `job_label` marks the events of a job other than the one submitted
+  /// (a delegated child, §10).
+  void print(const JobEvent& ev, std::string_view job_label = {});
+  /// Follows `parent`'s delegated children: their acceptance, events and end.
+  void follow_children(JobHandle& parent);
   /// Prints the outcome; returns the exit code for it.
   int print_outcome(const JobHandle& job, const Result<json::value>& outcome);
 

@@ -131,6 +131,7 @@ int submit(const SubmitArgs& a) {
   if (!a.json_lines) {
     fmt::print("→ job {} accepted as {} (trace {})\n", job->job_id(), job->accepted().agent,
                job->accepted().trace_id);
+    printer.follow_children(*job);
     job->on_event([&](const JobEvent& ev) {
       printer.print(ev);
       // Keep the record's seq recent so `arcp cancel` replays little.
