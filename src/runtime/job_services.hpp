@@ -14,6 +14,10 @@
 
 #include "runtime/result_stream.hpp"
 
+namespace arcp::store {
+class ArtifactStore;
+}
+
 namespace arcp::runtime {
 
 using ToolBody = std::variant<ToolHandler, AsyncToolHandler>;
@@ -58,6 +62,8 @@ struct JobServices {
   /// LEASE_EXPIRED and ends the job; a job that attempts none is ended this
   /// long after expiry.
   std::chrono::milliseconds lease_expiry_grace{1000};
+  /// Where JobContext::put_artifact stores (the runtime's artifact store).
+  std::shared_ptr<store::ArtifactStore> artifacts;
 };
 
 }  // namespace arcp::runtime
