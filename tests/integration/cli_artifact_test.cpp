@@ -88,6 +88,27 @@ TEST_F(CliArtifacts, GetFetchesWhatAnAgentMade) {
   EXPECT_EQ(read_bytes(out), "made by an agent");
 }
 
+TEST(CliArtifactsServe, ServeFlagsSetTheCapsAndTheDeclaredRetention) {
+  TempDir dir;
+  ServeProcess server(
+      "--token alice-token:alice --max-artifact-bytes 100 --artifact-retention-sec 60 "
+      "--artifact-retention-max-sec 120");
+  std::string in = dir.path() + "/in.bin";
+  std::ofstream(in, std::ios::binary) << std::string(200, 'x');
+  int code = -1;
+  auto refused = run_command(std::string(ARCP_CLI_PATH) + " artifact put --url " + server.url() +
+                                 " --token alice-token " + in + " 2>&1",
+                             code);
+  EXPECT_EQ(code, 2) << refused;
+  EXPECT_NE(refused.find("exceeds the cap of 100 bytes"), std::string::npos) << refused;
+  auto client = Client::connect(server.url(), ClientOptions{.token = "alice-token"});
+  ASSERT_TRUE(client) << client.error().describe();
+  ASSERT_TRUE((*client)->welcome().artifacts);
+  EXPECT_EQ((*client)->welcome().artifacts->retention.default_seconds, 60);
+  EXPECT_EQ((*client)->welcome().artifacts->retention.max_seconds, 120);
+  EXPECT_EQ((*client)->welcome().artifacts->max_bytes, 100U);
+}
+
 }  // namespace
 }  // namespace arcp::test
 #endif
