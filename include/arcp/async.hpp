@@ -94,4 +94,45 @@ auto async_result(JobHandle& job, CompletionToken&& token) {
       token);
 }
 
+/// Stores an artifact: completes with `Result<ArtifactRef>`.
+template <class CompletionToken>
+auto async_put_artifact(Client& client, std::string bytes, std::string media_type,
+                        PutArtifactOptions options, CompletionToken&& token) {
+  using Sig = void(Result<ArtifactRef>);
+  return boost::asio::async_initiate<CompletionToken, Sig>(
+      [&client](auto handler, std::string b, std::string m, PutArtifactOptions o) {
+        client.put_artifact(
+            std::move(b), std::move(m), std::move(o),
+            detail::post_to_handler<decltype(handler), Result<ArtifactRef>>(std::move(handler)));
+      },
+      token, std::move(bytes), std::move(media_type), std::move(options));
+}
+
+/// Fetches a whole artifact (at most `max_bytes`): completes with `Result<std::string>`.
+template <class CompletionToken>
+auto async_fetch_artifact(Client& client, std::string ref, std::size_t max_bytes,
+                          CompletionToken&& token) {
+  using Sig = void(Result<std::string>);
+  return boost::asio::async_initiate<CompletionToken, Sig>(
+      [&client](auto handler, std::string r, std::size_t max) {
+        client.fetch_artifact(
+            std::move(r), max,
+            detail::post_to_handler<decltype(handler), Result<std::string>>(std::move(handler)));
+      },
+      token, std::move(ref), max_bytes);
+}
+
+/// Releases an artifact: completes with `Result<void>`.
+template <class CompletionToken>
+auto async_release_artifact(Client& client, std::string ref, CompletionToken&& token) {
+  using Sig = void(Result<void>);
+  return boost::asio::async_initiate<CompletionToken, Sig>(
+      [&client](auto handler, std::string r) {
+        client.release_artifact(
+            std::move(r),
+            detail::post_to_handler<decltype(handler), Result<void>>(std::move(handler)));
+      },
+      token, std::move(ref));
+}
+
 }  // namespace arcp

@@ -1,6 +1,7 @@
 // The ARCP client: one session over any transport, submitting and driving jobs.
 #pragma once
 
+#include <arcp/artifact.hpp>
 #include <arcp/connection.hpp>
 #include <arcp/envelope.hpp>
 #include <arcp/error.hpp>
@@ -30,9 +31,9 @@ struct ClientOptions {
   std::string client_version = "0.1.0";
   /// Features offered in the hello; the session uses the intersection.
   FeatureSet features{
-      feature::kHeartbeat,      feature::kAck,          feature::kListJobs, feature::kSubscribe,
-      feature::kLeaseExpiresAt, feature::kCostBudget,   feature::kModelUse, feature::kProgress,
-      feature::kResultChunk,    feature::kAgentVersions};
+      feature::kHeartbeat,      feature::kAck,           feature::kListJobs, feature::kSubscribe,
+      feature::kLeaseExpiresAt, feature::kCostBudget,    feature::kModelUse, feature::kProgress,
+      feature::kResultChunk,    feature::kAgentVersions, feature::kArtifacts};
   /// §8.4: bytes of a streamed result assembled in memory per job; beyond
   /// it result_bytes() fails (JobHandle::stream_result_to takes any size).
   std::size_t max_result_bytes = 64U << 20U;
@@ -161,6 +162,35 @@ class Client {
   /// Graceful `session.close` → `session.closed`; jobs keep running server-side.
   Result<void> close();
   bool connected() const;
+
+  // ---- artifacts (the `artifacts` extension, rfc-0001 §16) ----
+  // Each needs `artifacts` negotiated (offered by default); the runtime
+  // answers a session without it with INVALID_REQUEST. A reference is an
+  // ArtifactRef, an `art_…` id or an `arcp://artifact/…` URI.
+  /// Stores `bytes`. Larger than one chunk (the welcome's
+  /// `artifact_limits.max_chunk_bytes`) it goes as a chunked upload, each
+  /// chunk answered before the next is sent.
+  Result<ArtifactRef> put_artifact(std::string_view bytes, std::string_view media_type,
+                                   PutArtifactOptions options = {});
+  /// The whole artifact in memory; an artifact larger than `max_bytes` is
+  /// refused (INVALID_REQUEST, `details.limit: "max_bytes"`) before its
+  /// content is read. The sha256 is checked.
+  Result<std::string> fetch_artifact(std::string_view ref, std::size_t max_bytes = 64U << 20U);
+  Result<std::string> fetch_artifact(const ArtifactRef& ref, std::size_t max_bytes = 64U << 20U);
+  /// Pulls the artifact chunk by chunk into `sink` (any size; one chunk in
+  /// memory at a time); the sha256 of the whole is checked at the end and a
+  /// mismatch is an INTERNAL_ERROR. A sink error stops the transfer and is
+  /// returned. Returns the artifact's reference.
+  Result<ArtifactRef> fetch_artifact_to(std::string_view ref,
+                                        const std::function<Result<void>(std::string_view)>& sink);
+  Result<void> release_artifact(std::string_view ref);
+  /// Non-blocking forms: run on a helper thread (as connect's does); `done`
+  /// runs once, on that thread. async.hpp wraps them as Asio operations.
+  void put_artifact(std::string bytes, std::string media_type, PutArtifactOptions options,
+                    std::function<void(Result<ArtifactRef>)> done);
+  void fetch_artifact(std::string ref, std::size_t max_bytes,
+                      std::function<void(Result<std::string>)> done);
+  void release_artifact(std::string ref, std::function<void(Result<void>)> done);
 
   struct Core;
 

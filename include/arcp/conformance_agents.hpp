@@ -10,6 +10,9 @@ namespace arcp {
 /// (default 2.0.0), `failing` and `progress` on `runtime`. `chatty`, `slow`
 /// and `progress` are coroutine agents (they hold no thread while they wait);
 /// `slow_blocking` is `slow` as a blocking agent, so both models stay tested.
+/// With them: the authority agents (`reader`, `budget`, `chunked`) and
+/// `artifact_maker {bytes | text, media_type?, name?, retention_seconds?}`,
+/// which stores an artifact, emits `artifact_ref` and returns the reference.
 Result<void> register_conformance_agents(Runtime& runtime);
 
 }  // namespace arcp

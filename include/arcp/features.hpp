@@ -21,6 +21,8 @@ inline constexpr std::string_view kProvisionedCredentials = "provisioned_credent
 inline constexpr std::string_view kProgress = "progress";
 inline constexpr std::string_view kResultChunk = "result_chunk";
 inline constexpr std::string_view kAgentVersions = "agent_versions";
+/// Vendor extension (rfc-0001 §16 artifacts, `x-vendor.arcp.artifact.*`); not a v1.1 flag.
+inline constexpr std::string_view kArtifacts = "artifacts";
 }  // namespace feature
 
 /// The 11 v1.1 feature flags, in the spec's order.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <arcp/agent.hpp>
+#include <arcp/artifact.hpp>
 #include <arcp/budget_hold.hpp>
 #include <arcp/delegation.hpp>
 #include <arcp/error.hpp>
@@ -161,6 +162,21 @@ class JobContext {
 
  private:
   std::shared_ptr<runtime::Job> job_;
+
+  // ---- artifacts (the `artifacts` extension, rfc-0001 §16) ----
+ public:
+  /// Stores `data` as an artifact owned by the job's principal (who may
+  /// then fetch or release it); the caps and retention of the runtime's
+  /// artifact store apply. The blocking form is for blocking agents; a
+  /// coroutine agent co_awaits the async form (storing runs on the
+  /// blocking pool).
+  Result<ArtifactRef> put_artifact(std::string_view data, std::string_view media_type,
+                                   PutArtifactOptions options = {});
+  Awaitable<Result<ArtifactRef>> async_put_artifact(std::string data, std::string media_type,
+                                                    PutArtifactOptions options = {});
+  /// The §8.2 `artifact_ref` event for a stored artifact: uri, content_type,
+  /// byte_size and sha256.
+  Result<void> artifact_ref(const ArtifactRef& ref);
 };
 
 }  // namespace arcp

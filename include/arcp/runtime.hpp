@@ -5,6 +5,7 @@
 #include <arcp/connection.hpp>
 #include <arcp/envelope.hpp>
 #include <arcp/error.hpp>
+#include <arcp/time.hpp>
 #include <arcp/tool.hpp>
 #include <arcp/websocket_server.hpp>
 #include <chrono>
@@ -122,6 +123,29 @@ struct RuntimeOptions {
   /// whole result. Past either the job ends with INTERNAL_ERROR.
   std::size_t max_result_chunk_bytes = 1U << 20U;
   std::size_t max_result_bytes = 64U << 20U;
+
+  // ---- artifacts: the negotiated `artifacts` extension (rfc-0001 §16) ----
+  /// Stored under `<data_dir>/artifacts/` (surviving a restart) when
+  /// `data_dir` is set, in memory otherwise. Caps: bytes of one artifact
+  /// (INVALID_REQUEST beyond it), bytes (including uploads in progress) and
+  /// artifacts per principal, and chunked uploads open at once per session
+  /// (INTERNAL_ERROR, retryable once some are released or finished).
+  std::size_t max_artifact_bytes = 64U << 20U;
+  std::uint64_t max_artifact_bytes_per_principal = 1ULL << 30U;
+  std::size_t max_artifacts_per_principal = 10000;
+  std::size_t max_artifact_uploads_per_session = 8;
+  /// Largest chunk one `artifact.data` reply carries (also bounded by the
+  /// frame size); clients ask for the next chunk when they want it.
+  std::size_t max_artifact_chunk_bytes = 1U << 20U;
+  /// Retention when a put names none, and the most it may name (§16.3);
+  /// the welcome declares both. The sweep removes expired artifacts.
+  std::chrono::seconds artifact_retention_default{3600};
+  std::chrono::seconds artifact_retention_max{7 * 24 * 3600};
+  /// A chunked upload idle this long is dropped by the sweep.
+  std::chrono::seconds artifact_upload_idle_timeout{600};
+  /// Tests: the clock artifact expiry reads (default: the system clock), so
+  /// expiry is driven by moving it and calling sweep(), never by sleeping.
+  std::function<SystemTime()> artifact_clock;
 };
 
 /// Counts of what the runtime holds in memory (for operators and tests).
@@ -138,6 +162,7 @@ struct RuntimeStats {
   std::size_t blocking_threads = 0;         // alive in the elastic pool (busy or idle)
   std::size_t blocking_busy = 0;            // running a blocking agent
   std::size_t jobs_waiting_for_thread = 0;  // pending: the blocking pool is at a cap
+  std::size_t artifacts = 0;  // stored artifacts (expired ones the sweep has not removed included)
   /// Empty while healthy; why the store failed otherwise (nothing more is
   /// persisted or sent, submits are refused: restart once it is repaired).
   std::string store_failure;
@@ -180,8 +205,9 @@ class Runtime {
 
   RuntimeStats stats() const;
   /// Sweeps now (it also runs every `sweep_interval`): drops sessions detached
-  /// longer than the resume window with no running job (and their logs), and
-  /// finished jobs and idempotency keys older than the idempotency window.
+  /// longer than the resume window with no running job (and their logs),
+  /// finished jobs and idempotency keys older than the idempotency window,
+  /// expired artifacts and idle artifact uploads.
   void sweep();
 
   struct Impl;

@@ -1,6 +1,7 @@
 // Typed payloads of the §6 session messages.
 #pragma once
 
+#include <arcp/artifact.hpp>
 #include <arcp/error.hpp>
 #include <arcp/features.hpp>
 #include <arcp/json.hpp>
@@ -74,6 +75,8 @@ struct Welcome {
   std::optional<std::int64_t> heartbeat_interval_sec;
   FeatureSet features;
   std::vector<AgentInfo> agents;
+  /// Present when `artifacts` was negotiated (rfc-0001 §16.3).
+  std::optional<ArtifactCapabilities> artifacts;
   json::object to_json() const;
   static Result<Welcome> from_json(const json::object& payload);
 };

@@ -249,6 +249,9 @@ void Client::Core::on_frame(std::uint64_t gen, const std::string& text) {
   if (t == msg::kAccepted) return on_accepted(env);
   if (t == msg::kSubscribed) return on_subscribed(env);
   if (t == msg::kJobs) return on_jobs(env);
+  // Vendor replies (e.g. x-vendor.arcp.artifact.*) name their request the
+  // same way session.jobs does.
+  if (is_vendor_name(t) && env.payload.contains("request_id")) return on_jobs(env);
   if (t == msg::kPing) {
     auto ping = Ping::from_json(env.payload);
     if (ping) {

@@ -91,6 +91,7 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   void on_session_error(const Envelope& env);
   void on_accepted(const Envelope& env);
   void on_subscribed(const Envelope& env);
+  /// Completes the request named by `payload.request_id` (session.jobs and vendor replies).
   void on_jobs(const Envelope& env);
   void on_child_accepted(Accepted acc);
   void on_job_message(std::uint64_t gen, Envelope& env);

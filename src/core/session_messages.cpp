@@ -111,9 +111,17 @@ json::object Welcome::to_json() const {
   if (heartbeat_interval_sec) p["heartbeat_interval_sec"] = *heartbeat_interval_sec;
   json::array ag;
   for (const auto& a : agents) ag.emplace_back(a.to_json());
-  p["capabilities"] = json::object{{"encodings", json::array{"json"}},
-                                   {"features", features.to_json()},
-                                   {"agents", std::move(ag)}};
+  json::object caps{{"encodings", json::array{"json"}},
+                    {"features", features.to_json()},
+                    {"agents", std::move(ag)}};
+  if (artifacts) {
+    caps["artifact_retention"] =
+        json::object{{"default_seconds", artifacts->retention.default_seconds},
+                     {"max_seconds", artifacts->retention.max_seconds}};
+    caps["artifact_limits"] = json::object{{"max_bytes", artifacts->max_bytes},
+                                           {"max_chunk_bytes", artifacts->max_chunk_bytes}};
+  }
+  p["capabilities"] = std::move(caps);
   return p;
 }
 
@@ -129,6 +137,18 @@ Result<Welcome> Welcome::from_json(const json::object& payload) {
   if (const auto* caps = get_object(payload, "capabilities")) {
     if (const auto* feats = get_array(*caps, "features"))
       w.features = FeatureSet::from_json(*feats);
+    if (const auto* ret = get_object(*caps, "artifact_retention")) {
+      ArtifactCapabilities a;
+      a.retention.default_seconds = get_int(*ret, "default_seconds").value_or(0);
+      a.retention.max_seconds = get_int(*ret, "max_seconds").value_or(0);
+      if (const auto* lim = get_object(*caps, "artifact_limits")) {
+        a.max_bytes = static_cast<std::uint64_t>(
+            std::max<std::int64_t>(0, get_int(*lim, "max_bytes").value_or(0)));
+        a.max_chunk_bytes = static_cast<std::uint64_t>(
+            std::max<std::int64_t>(0, get_int(*lim, "max_chunk_bytes").value_or(0)));
+      }
+      w.artifacts = a;
+    }
     if (const auto* agents = get_array(*caps, "agents")) {
       for (const auto& a : *agents) {
         if (a.is_object())

@@ -11,7 +11,8 @@ namespace arcp {
 namespace runtime {
 Result<void> register_authority_agents(Runtime& rt);  // authority_agents.cpp
 Result<void> register_delegator_agent(Runtime& rt);   // delegator_agent.cpp
-}
+Result<void> register_artifact_agents(Runtime& rt);   // artifact_agents.cpp
+}  // namespace runtime
 namespace {
 
 using runtime::input_object;
@@ -180,6 +181,7 @@ Result<void> register_conformance_agents(Runtime& rt) {
                  rt.register_agent("versioned", versioned("2.0.0"), {"2.0.0", true}),
                  rt.register_agent("failing", failing), rt.register_agent("progress", progress)})
     if (!r) return r;
+  if (auto r = runtime::register_artifact_agents(rt); !r) return r;
   if (auto r = runtime::register_authority_agents(rt); !r) return r;
   return runtime::register_delegator_agent(rt);
 }

@@ -1,6 +1,7 @@
 #include "runtime/connection_handler.hpp"
 
 #include <arcp/agent_ref.hpp>
+#include <arcp/artifact.hpp>
 #include <arcp/ids.hpp>
 #include <arcp/job_messages.hpp>
 #include <arcp/session_messages.hpp>
@@ -196,6 +197,8 @@ void ConnectionHandler::dispatch(Runtime::Impl& rt, Envelope& env) {
     return session_->send_error(
         Error(ErrorCode::kInvalidRequest, "session already established on this connection"),
         env.id);
+  if (t == msg::kArtifactPut || t == msg::kArtifactFetch || t == msg::kArtifactRelease)
+    return handle_artifact(rt, env);
   if (is_vendor_name(t)) return handle_extension(rt, env);
   if (is_core_message_type(t))
     return session_->send_error(Error(ErrorCode::kInvalidRequest,

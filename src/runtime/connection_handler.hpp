@@ -53,6 +53,8 @@ class ConnectionHandler : public std::enable_shared_from_this<ConnectionHandler>
   void handle_ack(Envelope& env);
   void handle_ping(Envelope& env);
   void handle_extension(Runtime::Impl& rt, Envelope& env);
+  // artifact_handler.cpp: x-vendor.arcp.artifact.put/fetch/release (rfc-0001 §16)
+  void handle_artifact(Runtime::Impl& rt, Envelope& env);
 
   /// Errors before a session exists carry no session_id.
   void send_unbound_error(Error error, const std::string& request_id);

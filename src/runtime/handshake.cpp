@@ -17,6 +17,10 @@ Frame ConnectionHandler::welcome_frame(Runtime::Impl& rt, const Session& session
     w.heartbeat_interval_sec = rt.opts.heartbeat_interval.count();
   w.features = session.features();
   w.agents = rt.agents.inventory();
+  if (session.features().has(feature::kArtifacts))
+    w.artifacts =
+        ArtifactCapabilities{rt.artifacts->retention(), rt.artifacts->limits().max_artifact_bytes,
+                             rt.artifact_chunk_bytes};
   Envelope env;
   env.id = new_id("msg");
   env.type = std::string(msg::kWelcome);

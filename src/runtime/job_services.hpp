@@ -15,6 +15,10 @@
 
 #include "runtime/result_stream.hpp"
 
+namespace arcp::store {
+class ArtifactStore;
+}
+
 namespace arcp::runtime {
 
 class Job;
@@ -67,6 +71,8 @@ struct JobServices {
   std::function<Result<std::shared_ptr<Job>>(const std::shared_ptr<Job>& parent,
                                              const DelegateRequest& request)>
       delegate;
+  /// Where JobContext::put_artifact stores (the runtime's artifact store).
+  std::shared_ptr<store::ArtifactStore> artifacts;
 };
 
 }  // namespace arcp::runtime

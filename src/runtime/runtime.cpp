@@ -11,6 +11,21 @@
 namespace arcp {
 namespace {
 
+std::shared_ptr<store::ArtifactStore> open_artifact_store(const RuntimeOptions& opts) {
+  store::ArtifactLimits limits;
+  limits.max_artifact_bytes = opts.max_artifact_bytes;
+  limits.max_bytes_per_principal = opts.max_artifact_bytes_per_principal;
+  limits.max_artifacts_per_principal = opts.max_artifacts_per_principal;
+  limits.max_uploads_per_session = opts.max_artifact_uploads_per_session;
+  limits.default_retention = opts.artifact_retention_default;
+  limits.max_retention = opts.artifact_retention_max;
+  limits.upload_idle_timeout = opts.artifact_upload_idle_timeout;
+  std::string dir = opts.data_dir.empty() ? std::string() : opts.data_dir + "/artifacts";
+  auto s = store::ArtifactStore::open(dir, limits, opts.artifact_clock);
+  if (!s) throw std::runtime_error(s.error().message);
+  return s.value();
+}
+
 std::shared_ptr<store::Store> open_store(const RuntimeOptions& opts) {
   if (opts.store) return opts.store;
   if (opts.data_dir.empty()) return store::make_memory_store();
@@ -45,7 +60,15 @@ Runtime::Impl::Impl(RuntimeOptions o)
       blocking({opts.max_blocking_threads, opts.max_blocking_threads_per_principal,
                 opts.blocking_thread_idle}),
       store(open_store(opts)),
-      quotas(opts.max_sessions_per_principal, opts.max_concurrent_jobs_per_principal) {
+      quotas(opts.max_sessions_per_principal, opts.max_concurrent_jobs_per_principal),
+      artifacts(open_artifact_store(opts)) {
+  // base64 grows data by 4/3; the rest of the envelope fits in the slack.
+  constexpr std::size_t kEnvelopeSlack = 4096;
+  std::size_t frame_room = opts.max_frame_bytes > 2 * kEnvelopeSlack
+                               ? (opts.max_frame_bytes - kEnvelopeSlack) / 4 * 3
+                               : kEnvelopeSlack;
+  artifact_chunk_bytes =
+      std::max<std::size_t>(1, std::min(opts.max_artifact_chunk_bytes, frame_room));
   session_limits.max_log_events = std::max<std::size_t>(1, opts.max_buffered_events);
   // Events stop being pumped before the connection's whole budget is used,
   // so replies still fit under it.
@@ -56,9 +79,9 @@ Runtime::Impl::Impl(RuntimeOptions o)
   auth.allow_anonymous(opts.allow_anonymous);
   // What this runtime implements today; the welcome advertises the intersection.
   supported = FeatureSet{
-      feature::kHeartbeat,      feature::kAck,          feature::kListJobs, feature::kSubscribe,
-      feature::kLeaseExpiresAt, feature::kCostBudget,   feature::kModelUse, feature::kProgress,
-      feature::kResultChunk,    feature::kAgentVersions};
+      feature::kHeartbeat,      feature::kAck,           feature::kListJobs, feature::kSubscribe,
+      feature::kLeaseExpiresAt, feature::kCostBudget,    feature::kModelUse, feature::kProgress,
+      feature::kResultChunk,    feature::kAgentVersions, feature::kArtifacts};
   services = std::make_shared<runtime::JobServices>();
   services->result_limits = {opts.max_result_chunk_bytes, opts.max_result_bytes};
   services->model_policy = opts.allow_models_without_lease ? runtime::ModelPolicy::kAllowAny
@@ -68,6 +91,7 @@ Runtime::Impl::Impl(RuntimeOptions o)
   services->max_file_bytes = opts.max_file_bytes;
   services->max_fetch_body_bytes = opts.max_fetch_body_bytes;
   services->lease_expiry_grace = opts.lease_expiry_grace;
+  services->artifacts = artifacts;
 }
 
 std::shared_ptr<runtime::Job> Runtime::Impl::make_job(
@@ -174,6 +198,7 @@ void Runtime::Impl::sweep() {
   for (const auto& id : forgotten) store->delete_session(id);
   for (const auto& id : store->jobs_finished_before(retention_cutoff_ms)) store->delete_job(id);
   store->delete_idempotency_before(retention_cutoff_ms);
+  artifacts->sweep();  // §16.3: past their retention, artifacts are removed
 }
 
 void Runtime::Impl::erase_session_locked(
@@ -287,6 +312,7 @@ RuntimeStats Runtime::stats() const {
   s.blocking_threads = pool.threads;
   s.blocking_busy = pool.busy;
   s.jobs_waiting_for_thread = pool.queued;
+  s.artifacts = impl_->artifacts->size();
   auto st = impl_->store->stats();
   s.stored_events = st.events;
   s.stored_jobs = st.jobs;

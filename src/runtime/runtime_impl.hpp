@@ -15,6 +15,7 @@
 #include "runtime/job.hpp"
 #include "runtime/principal_quotas.hpp"
 #include "runtime/session.hpp"
+#include "store/artifact_store.hpp"
 #include "store/store.hpp"
 
 namespace arcp {
@@ -44,7 +45,9 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   std::shared_ptr<store::Store> store;
   runtime::SessionLimits session_limits;
   runtime::PrincipalQuotas quotas;
-  std::shared_ptr<runtime::JobServices> services;  // lent to every job
+  std::shared_ptr<store::ArtifactStore> artifacts;  // also lent to jobs (services)
+  std::size_t artifact_chunk_bytes = 0;             // one artifact.data reply, within a frame
+  std::shared_ptr<runtime::JobServices> services;   // lent to every job
 
   // Lock order: job → runtime `mu` → session → store. Never call into a job
   // while holding `mu` (a finishing job takes `mu`); copy the shared_ptr out.

@@ -46,6 +46,12 @@ struct ServeOptions {
   std::size_t max_result_chunk_bytes = RuntimeOptions{}.max_result_chunk_bytes;
   std::size_t max_result_bytes = RuntimeOptions{}.max_result_bytes;
   std::int64_t lease_expiry_grace_ms = RuntimeOptions{}.lease_expiry_grace.count();
+  std::size_t max_artifact_bytes = RuntimeOptions{}.max_artifact_bytes;
+  std::uint64_t max_artifact_bytes_per_principal =
+      RuntimeOptions{}.max_artifact_bytes_per_principal;
+  std::size_t max_artifacts_per_principal = RuntimeOptions{}.max_artifacts_per_principal;
+  std::int64_t artifact_retention_sec = RuntimeOptions{}.artifact_retention_default.count();
+  std::int64_t artifact_retention_max_sec = RuntimeOptions{}.artifact_retention_max.count();
 };
 
 // What ends `arcp serve`: SIGINT/SIGTERM (sigwait()ed on one thread, blocked
@@ -138,6 +144,11 @@ int serve(const ServeOptions& o) {
   ro.max_result_chunk_bytes = o.max_result_chunk_bytes;
   ro.max_result_bytes = o.max_result_bytes;
   ro.lease_expiry_grace = std::chrono::milliseconds(o.lease_expiry_grace_ms);
+  ro.max_artifact_bytes = o.max_artifact_bytes;
+  ro.max_artifact_bytes_per_principal = o.max_artifact_bytes_per_principal;
+  ro.max_artifacts_per_principal = o.max_artifacts_per_principal;
+  ro.artifact_retention_default = std::chrono::seconds(o.artifact_retention_sec);
+  ro.artifact_retention_max = std::chrono::seconds(o.artifact_retention_max_sec);
   ro.data_dir = o.data_dir;
   if (o.data_dir.empty())
     fmt::print(stderr, "arcp serve: no --data-dir; sessions and jobs are kept in memory only\n");
@@ -289,6 +300,26 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--max-result-bytes", o->max_result_bytes,
                   "Decoded bytes of one streamed result (§8.4); more ends the job")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
+      ->capture_default_str();
+  cmd->add_option("--max-artifact-bytes", o->max_artifact_bytes,
+                  "Bytes of one artifact (extension `artifacts`); more is refused")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
+      ->capture_default_str();
+  cmd->add_option("--max-artifact-bytes-per-principal", o->max_artifact_bytes_per_principal,
+                  "Artifact bytes one principal may hold, uploads in progress included")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 50))
+      ->capture_default_str();
+  cmd->add_option("--max-artifacts-per-principal", o->max_artifacts_per_principal,
+                  "Artifacts one principal may hold")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
+      ->capture_default_str();
+  cmd->add_option("--artifact-retention-sec", o->artifact_retention_sec,
+                  "How long an artifact is kept when its put names no retention")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{10} * 365 * 24 * 3600))
+      ->capture_default_str();
+  cmd->add_option("--artifact-retention-max-sec", o->artifact_retention_max_sec,
+                  "The longest retention a put may ask for (declared in the welcome)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{10} * 365 * 24 * 3600))
       ->capture_default_str();
   cmd->add_option("--lease-expiry-grace-ms", o->lease_expiry_grace_ms,
                   "After expires_at, how long a job that attempts no operation runs on")
