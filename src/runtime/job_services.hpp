@@ -16,6 +16,8 @@
 
 namespace arcp::runtime {
 
+class CredentialManager;
+
 using ToolBody = std::variant<ToolHandler, AsyncToolHandler>;
 
 struct RegisteredTool {
@@ -58,6 +60,8 @@ struct JobServices {
   /// LEASE_EXPIRED and ends the job; a job that attempts none is ended this
   /// long after expiry.
   std::chrono::milliseconds lease_expiry_grace{1000};
+  /// §9.8: set when a provisioner with a durable ledger is configured.
+  std::shared_ptr<CredentialManager> credentials;
 };
 
 }  // namespace arcp::runtime
