@@ -13,19 +13,21 @@ void ConnectionHandler::hold_inbound(std::size_t max_bytes) {
 }
 
 bool ConnectionHandler::queue_if_held(std::string& text) {
+  std::size_t cap = 0;
   {
     std::lock_guard lock(hold_mu_);
     if (!held_ && !draining_) return false;
-    if (held_bytes_ + text.size() <= max_held_bytes_) {
+    cap = max_held_bytes_;
+    if (held_bytes_ + text.size() <= cap) {
       held_bytes_ += text.size();
       held_frames_.push_back(std::move(text));
       return true;
     }
   }
   Error err(ErrorCode::kInternalError,
-            "more than " + std::to_string(max_held_bytes_) +
+            "more than " + std::to_string(cap) +
                 " bytes were sent while a submit was waiting for its credential",
-            json::object{{"limit", "max_queued_bytes_per_connection"}, {"cap", max_held_bytes_}});
+            json::object{{"limit", "max_queued_bytes_per_connection"}, {"cap", cap}});
   conn_->send(session_error_frame(err, session_ ? session_->id() : std::string()));
   conn_->close();
   return true;

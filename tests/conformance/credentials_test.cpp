@@ -283,6 +283,58 @@ TEST(Credentials, ConformanceX01_SubmitsOnOneSessionAreAnsweredInOrder) {
   EXPECT_EQ(order, (std::vector<std::string>{"job.accepted", "session.error", "session.pong"}));
 }
 
+/// A demo upstream whose issue waits until the test lets it go.
+class HeldIssue final : public CredentialProvisioner {
+ public:
+  std::string name() const override { return "held-demo"; }
+  Result<IssuedCredential> issue(const CredentialRequest& r) override {
+    std::unique_lock lock(mu_);
+    ++waiting_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return released_; });
+    return demo->issue(r);
+  }
+  Result<void> revoke(const std::string& handle) override { return demo->revoke(handle); }
+  bool wait_for_issue() {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, kWait, [&] { return waiting_ > 0; });
+  }
+  void release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  std::shared_ptr<DemoProvisioner> demo = make_demo_provisioner();
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int waiting_ = 0;
+  bool released_ = false;
+};
+
+TEST(Credentials, ConformanceX01_FramesHeldBehindAnIssuingSubmitAreCapped) {
+  auto held = std::make_shared<HeldIssue>();
+  auto o = with_provisioner(held);
+  o.max_queued_bytes_per_connection = 64U << 10U;
+  TestRuntime rt(o);
+  RawPeer peer(rt.memory_connection());
+  ASSERT_TRUE(peer.handshake("alice-token", kCredFeatures));
+  peer.send("job.submit", json::object{{"agent", "echo"}, {"input", json::object{}}});
+  ASSERT_TRUE(held->wait_for_issue());
+  // The submit waits for its credential; what follows waits behind it, up to the cap.
+  for (int i = 0; i < 5; ++i)
+    peer.send("x-vendor.pad", json::object{{"pad", std::string(20U << 10U, 'x')}});
+  auto error = peer.next_of("session.error");
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->payload.at("details").at("limit"), "max_queued_bytes_per_connection");
+  EXPECT_TRUE(peer.wait_closed());
+  held->release();
+  // The job itself is accepted (its session lives on) and its credential revoked.
+  EXPECT_TRUE(eventually([&] { return rt.runtime().stats().outstanding_credentials == 0; }));
+  EXPECT_EQ(held->demo->live_count(), 0U);
+}
+
 // ---- X02 ----
 
 enum class Ending { kSuccess, kError, kCancel, kTimeout, kLeaseExpiry, kShutdown };
