@@ -4,6 +4,7 @@
 #include <arcp/agent.hpp>
 #include <arcp/artifact.hpp>
 #include <arcp/budget_hold.hpp>
+#include <arcp/credentials.hpp>
 #include <arcp/delegation.hpp>
 #include <arcp/error.hpp>
 #include <arcp/http_fetch.hpp>
@@ -137,6 +138,17 @@ class JobContext {
   /// Holds `amount` for an operation about to happen; BUDGET_EXHAUSTED when
   /// less than that is left (counting other holds).
   Result<BudgetHold> reserve_budget(std::string_view currency, double amount);
+
+  // ---- provisioned credentials (§9.8) ----
+  /// The job's credentials, values included: the agent presents them at
+  /// their `endpoint`, and to nothing else. Empty when none was provisioned.
+  std::vector<Credential> credentials() const;
+  /// Issues a new value for credential `id` (constrained to what the lease
+  /// has left), sends it to the submitter (`status {phase:
+  /// "credential_rotated"}`), then revokes the old value. INVALID_REQUEST
+  /// for an unknown id or one already rotating.
+  Result<Credential> rotate_credential(std::string_view id);
+  Awaitable<Result<Credential>> async_rotate_credential(std::string id);
 
   // ---- result streaming (§8.4) ----
   /// Opens the job's streamed result (once per job; needs `result_chunk`).

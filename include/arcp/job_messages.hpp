@@ -1,6 +1,7 @@
 // Typed payloads of the §7–§8 job messages.
 #pragma once
 
+#include <arcp/credentials.hpp>
 #include <arcp/error.hpp>
 #include <arcp/json.hpp>
 #include <arcp/time.hpp>
@@ -41,6 +42,8 @@ struct Accepted {
   std::string trace_id;
   std::string parent_job_id;  // §10: set on a delegated child
   std::string delegate_id;
+  /// §9.8: values only in the submitting session's copy (kRedactedValue elsewhere).
+  std::vector<Credential> credentials;
   json::object to_json() const;
   static Result<Accepted> from_json(const json::object& payload);
 };

@@ -3,6 +3,7 @@
 
 #include <arcp/agent.hpp>
 #include <arcp/connection.hpp>
+#include <arcp/credentials.hpp>
 #include <arcp/envelope.hpp>
 #include <arcp/error.hpp>
 #include <arcp/time.hpp>
@@ -146,6 +147,27 @@ struct RuntimeOptions {
   /// Tests: the clock artifact expiry reads (default: the system clock), so
   /// expiry is driven by moving it and calling sweep(), never by sleeping.
   std::function<SystemTime()> artifact_clock;
+  // ---- provisioned credentials (§9.8) ----
+  /// Mints one credential per job for sessions that negotiate
+  /// `provisioned_credentials`, and revokes it before the job's outcome is
+  /// sent. The feature is advertised only when the store is durable
+  /// (`data_dir`, or `credential_ledger_durable`): a runtime that cannot
+  /// revoke across a restart must not offer it (§14).
+  std::shared_ptr<CredentialProvisioner> credential_provisioner;
+  /// Treats the store (an injected one, or the memory store) as a durable
+  /// credential ledger: tests, and embedders whose store persists.
+  bool credential_ledger_durable = false;
+  /// Outstanding credentials per principal, failed revocations included;
+  /// a submit beyond it is refused (§14).
+  std::size_t max_credentials_per_principal = 1024;
+  /// Revocation attempts before a credential is kept as failed (retried from
+  /// the sweep and at the next start), and the waits between them.
+  int credential_revoke_attempts = 4;
+  std::vector<std::chrono::milliseconds> credential_revoke_backoff{std::chrono::milliseconds(50),
+                                                                   std::chrono::milliseconds(200),
+                                                                   std::chrono::milliseconds(800)};
+  /// How long shutdown waits for revocations in flight.
+  std::chrono::milliseconds credential_shutdown_timeout{10000};
 };
 
 /// Counts of what the runtime holds in memory (for operators and tests).
@@ -154,10 +176,11 @@ struct RuntimeStats {
   std::size_t jobs = 0;         // jobs running in this process
   std::size_t connections = 0;  // attached transports
   std::size_t idempotency_keys = 0;
-  std::size_t stored_events = 0;   // events in the store's session logs
-  std::size_t stored_jobs = 0;     // job records (running and retained finished)
-  std::size_t pending_frames = 0;  // unsent frames held in memory across sessions
-  std::size_t queued_bytes = 0;    // bytes waiting in every connection's send queue
+  std::size_t stored_events = 0;            // events in the store's session logs
+  std::size_t stored_jobs = 0;              // job records (running and retained finished)
+  std::size_t outstanding_credentials = 0;  // credential ledger rows (§9.8)
+  std::size_t pending_frames = 0;           // unsent frames held in memory across sessions
+  std::size_t queued_bytes = 0;             // bytes waiting in every connection's send queue
   std::size_t io_threads = 0;
   std::size_t blocking_threads = 0;         // alive in the elastic pool (busy or idle)
   std::size_t blocking_busy = 0;            // running a blocking agent

@@ -29,6 +29,13 @@ std::string random_hex(std::size_t bytes) {
   return to_hex(buf.data(), buf.size());
 }
 
+std::string random_bytes(std::size_t bytes) {
+  std::string buf(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(buf.data()), static_cast<int>(buf.size())) != 1)
+    throw std::runtime_error("CSPRNG failure");
+  return buf;
+}
+
 std::string sha256_hex(std::string_view data) {
   std::string raw = sha256(data);
   return to_hex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());

@@ -9,6 +9,8 @@ namespace arcp::auth {
 
 /// `bytes` bytes from OpenSSL's CSPRNG, hex-encoded.
 std::string random_hex(std::size_t bytes);
+/// `bytes` raw bytes from OpenSSL's CSPRNG.
+std::string random_bytes(std::size_t bytes);
 /// Raw SHA-256 digest (32 bytes) of `data`.
 std::string sha256(std::string_view data);
 /// The same digest, hex-encoded (for text storage).

@@ -69,6 +69,13 @@ std::optional<std::size_t> base64_decoded_size(std::string_view text) {
   return text.size() / 4 * 3 - pad;
 }
 
+std::string base64url_encode(std::string_view bytes) {
+  std::string out = base64_encode(bytes);
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (auto& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return out;
+}
+
 std::optional<std::string> base64_decode(std::string_view text) {
   auto size = base64_decoded_size(text);
   if (!size) return std::nullopt;

@@ -1,4 +1,5 @@
-// Internal: standard base64 (RFC 4648 §4, padded), for result_chunk data.
+// Internal: standard base64 (RFC 4648 §4, padded), for result_chunk data,
+// and unpadded base64url for tokens.
 #pragma once
 
 #include <optional>
@@ -8,6 +9,8 @@
 namespace arcp::core {
 
 std::string base64_encode(std::string_view bytes);
+/// base64url (RFC 4648 §5) without padding: safe in URLs and tokens.
+std::string base64url_encode(std::string_view bytes);
 /// nullopt for anything but canonical padded base64 (no whitespace, no
 /// missing padding, no stray bits), so one text decodes one way only.
 std::optional<std::string> base64_decode(std::string_view text);

@@ -108,6 +108,8 @@ Result<void> validate_event_body(std::string_view kind, json::object& body,
   if (kind == kStatus) {
     if (!has_string(body, "phase") || !optional_string(body, "message"))
       return bad(kind, "needs string 'phase' (and optional string 'message')");
+    if (*get_string(body, "phase") == kCredentialRotatedPhase)
+      return bad(kind, "phase 'credential_rotated' is the runtime's own (§9.8.2)");
     return {};
   }
   if (kind == kMetric) return validate_metric(body);

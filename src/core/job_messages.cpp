@@ -88,6 +88,11 @@ json::object Accepted::to_json() const {
   if (!parent_job_id.empty()) p["parent_job_id"] = parent_job_id;
   if (!delegate_id.empty()) p["delegate_id"] = delegate_id;
   if (!trace_id.empty()) p["trace_id"] = trace_id;
+  if (!credentials.empty()) {
+    json::array creds;
+    for (const auto& c : credentials) creds.push_back(c.to_json());
+    p["credentials"] = std::move(creds);
+  }
   return p;
 }
 
@@ -103,6 +108,11 @@ Result<Accepted> Accepted::from_json(const json::object& payload) {
   a.trace_id = str_or(payload, "trace_id");
   a.parent_job_id = str_or(payload, "parent_job_id");
   a.delegate_id = str_or(payload, "delegate_id");
+  // §9.8.1: a credential of an unknown shape is skipped, not fatal.
+  if (const auto* creds = get_array(payload, "credentials"))
+    for (const auto& c : *creds)
+      if (c.is_object())
+        if (auto cred = Credential::from_json(c.get_object())) a.credentials.push_back(*cred);
   return a;
 }
 

@@ -114,6 +114,11 @@ void ConnectionHandler::on_closed() {
 
 void ConnectionHandler::on_frame(std::string text) {
   last_inbound_ms_ = steady_ms();
+  if (queue_if_held(text)) return;
+  handle_frame(std::move(text));
+}
+
+void ConnectionHandler::handle_frame(std::string text) {
   auto rt = rt_.lock();
   if (!rt) return;
   auto decoded = decode_envelope(text);

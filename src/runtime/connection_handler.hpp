@@ -7,6 +7,7 @@
 #include <arcp/session_messages.hpp>
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,6 +46,19 @@ class ConnectionHandler : public std::enable_shared_from_this<ConnectionHandler>
   // submit_handler.cpp: job.submit, job.cancel (§7.1–§7.4)
   void handle_submit(Runtime::Impl& rt, Envelope& env);
   void handle_cancel(Runtime::Impl& rt, Envelope& env);
+  /// Creates, announces (job.accepted) and starts an admitted job.
+  void accept_job(Runtime::Impl& rt, JobSpec spec, const std::string& idempotency_key,
+                  const std::string& fingerprint);
+  // credential_submit.cpp: a submit whose job gets a credential (§9.8)
+  void issue_then_accept(Runtime::Impl& rt, JobSpec spec, const std::string& idempotency_key,
+                         const std::string& fingerprint, const std::string& request_id);
+  // inbound_hold.cpp: while a submit waits for its credential, later frames
+  // of this connection wait too, so replies keep the order of requests.
+  void hold_inbound(std::size_t max_bytes);
+  /// True when `text` was queued behind a held submit.
+  bool queue_if_held(std::string& text);
+  void release_inbound();
+  void handle_frame(std::string text);
   // list_jobs_handler.cpp: session.list_jobs (§6.6)
   void handle_list_jobs(Runtime::Impl& rt, Envelope& env);
   // subscribe_handler.cpp: job.subscribe / job.unsubscribe (§7.6)
@@ -71,6 +85,13 @@ class ConnectionHandler : public std::enable_shared_from_this<ConnectionHandler>
   std::unique_ptr<boost::asio::steady_timer> hello_timer_;
   std::atomic<bool> closed_{false};
   std::string slot_principal_;  // holds an attached-session slot of this principal
+
+  std::mutex hold_mu_;  // guards the four below
+  bool held_ = false;
+  bool draining_ = false;
+  std::deque<std::string> held_frames_;
+  std::size_t held_bytes_ = 0;
+  std::size_t max_held_bytes_ = 0;
 };
 
 }  // namespace arcp::runtime

@@ -44,6 +44,7 @@ Job::Job(JobSpec spec, std::shared_ptr<Session> submitter, std::shared_ptr<store
     accepted_["delegate_id"] = spec_.delegate_id;
   }
   accepted_["trace_id"] = spec_.trace_id;
+  take_credentials();
 }
 
 JobStatus Job::status() const {
@@ -528,6 +529,16 @@ bool Job::finish_locked(JobStatus status, std::string_view type, json::object pa
     if (t) t->cancel();
   terminal_type_ = std::string(type);
   terminal_payload_ = json::serialize(payload);
+  if (!credentials_.empty() || !rotating_.empty()) {
+    revoke_then_publish_locked();  // §9.8.2: revoked before the outcome is seen
+    return true;
+  }
+  publish_terminal_locked();
+  return true;
+}
+
+void Job::publish_terminal_locked() {
+  published_ = true;
   // The slot is free before anyone can see the outcome and submit again.
   if (auto s = submitter_.lock()) s->release_job_slot();
   if (release_slot_) release_slot_(*this);
@@ -535,12 +546,11 @@ bool Job::finish_locked(JobStatus status, std::string_view type, json::object pa
   // Logged, recorded, then sent: whoever sees the outcome finds the job's
   // record (list_jobs) already saying so.
   std::vector<std::shared_ptr<Session>> observers;
-  fan_out_locked(type, terminal_payload_, &observers);
+  fan_out_locked(terminal_type_, terminal_payload_, &observers);
   store_->save_job(record_locked());  // queued after the terminal event: same commit order
   for (auto& s : observers) s->pump();
   for (auto& [id, wake] : std::exchange(end_waiters_, {})) wake();
   if (on_terminal_) on_terminal_(*this);
-  return true;
 }
 
 Result<void> Job::cancel(Session& requester, const std::string& reason) {
@@ -582,7 +592,7 @@ void Job::add_observer(const std::shared_ptr<Session>& session) {
   std::lock_guard lock(mu_);
   for (auto& w : observers_)
     if (w.lock() == session) return;
-  if (is_terminal(status_)) {
+  if (published_) {
     session->deliver_event(terminal_type_, spec_.id, spec_.trace_id, terminal_payload_);
     return;
   }
@@ -622,7 +632,7 @@ void Job::subscribe(const std::shared_ptr<Session>& session, bool history, std::
   std::int64_t from = history ? from_seq : last_event_seq_;
   announce(record_locked(), from);
   if (history) replay_job_history(*store_, submitter_id_, spec_.id, from, *session);
-  if (is_terminal(status_)) return;
+  if (published_) return;
   for (auto& w : observers_)
     if (w.lock() == session) return;
   observers_.push_back(session);

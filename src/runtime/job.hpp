@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "runtime/agent_registry.hpp"
+#include "runtime/credential_manager.hpp"
 #include "runtime/job_services.hpp"
 #include "runtime/result_stream.hpp"
 #include "runtime/session.hpp"
@@ -37,7 +38,8 @@ struct JobSpec {
   std::optional<std::chrono::seconds> max_runtime;
   FeatureSet features;  // negotiated on the submitting session
   std::chrono::milliseconds cancel_grace{30000};
-  std::shared_ptr<JobServices> services;  // never null once submitted
+  std::shared_ptr<JobServices> services;    // never null once submitted
+  std::vector<HeldCredential> credentials;  // §9.8: issued before acceptance; the job takes them
 
   // ---- delegation (§10): set on a delegated child ----
   std::string parent_job_id;
@@ -148,6 +150,17 @@ class Job : public std::enable_shared_from_this<Job> {
   Result<void> commit_cost(std::uint64_t hold, std::string_view metric_name,
                            std::int64_t actual_nano, std::string_view currency);
 
+  // ---- provisioned credentials (§9.8), job_credentials.cpp ----
+  /// job.accepted as `session` sees it: credential values for the
+  /// submitting session only, redacted for everyone else (§14).
+  json::object accepted_payload_for(const Session& session) const;
+  /// The credentials the job holds now, values included (for its agent).
+  std::vector<Credential> credentials() const;
+  /// Issues a new value for credential `id`, emits `status
+  /// {phase:"credential_rotated"}` (the value to the submitter only), then
+  /// revokes the old value. Blocking.
+  Result<Credential> rotate_credential(std::string_view id);
+
   // ---- streamed result (§8.4) ----
   Result<std::string> open_result();
   /// Emits the next chunk of the open stream (chunk_seq assigned here).
@@ -164,6 +177,17 @@ class Job : public std::enable_shared_from_this<Job> {
   void settle_carved_budget_locked();
   Result<void> room_for_child_locked(std::size_t max_live_children);
   bool finish_locked(JobStatus status, std::string_view type, json::object payload);
+  /// Sends the recorded terminal message to every observer and lets the job go.
+  void publish_terminal_locked();
+  // job_credentials.cpp
+  void take_credentials();
+  /// Revokes the job's credentials off the I/O threads, then publishes the
+  /// terminal (§9.8.2: revoked before the outcome is seen).
+  void revoke_then_publish_locked();
+  void end_rotation_locked(const std::string& id);
+  /// One status event whose body carries a secret: `secret` to the
+  /// submitter, `redacted` to every other observer and to the log.
+  void fan_out_secret_locked(const json::object& secret, const json::object& redacted);
   /// Logs (and, unless `held` collects the sessions, sends) one message to every observer.
   void fan_out_locked(std::string_view type, std::string_view payload_json,
                       std::vector<std::shared_ptr<Session>>* held = nullptr);
@@ -217,6 +241,10 @@ class Job : public std::enable_shared_from_this<Job> {
   ResultStream result_;
   std::string result_summary_;
   bool lease_expired_ = false;  // expires_at passed: no operation is authorized
+  bool published_ = false;      // the terminal message went out (after revocation)
+  std::vector<HeldCredential> credentials_;
+  std::vector<std::string> rotating_;  // credential ids being rotated now
+  bool revoke_when_rotated_ = false;   // ended during a rotation: revoke once it is done
 };
 
 }  // namespace arcp::runtime

@@ -22,6 +22,7 @@ class ArtifactStore;
 namespace arcp::runtime {
 
 class Job;
+class CredentialManager;
 
 using ToolBody = std::variant<ToolHandler, AsyncToolHandler>;
 
@@ -73,6 +74,8 @@ struct JobServices {
       delegate;
   /// Where JobContext::put_artifact stores (the runtime's artifact store).
   std::shared_ptr<store::ArtifactStore> artifacts;
+  /// §9.8: set when a provisioner with a durable ledger is configured.
+  std::shared_ptr<CredentialManager> credentials;
 };
 
 }  // namespace arcp::runtime

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <arcp/features.hpp>
 #include <arcp/job_messages.hpp>
 #include <arcp/runtime.hpp>
 #include <filesystem>
@@ -123,7 +124,56 @@ void Runtime::Impl::start_job(const std::shared_ptr<runtime::Job>& job) {
   blocking.submit(job->spec().principal, [job] { job->run_blocking(); });
 }
 
+void Runtime::Impl::init_credentials() {
+  if (!opts.credential_provisioner) return;
+  if (!store->durable() && !opts.credential_ledger_durable) {
+    audit(json::serialize(
+        json::object{{"type", "credential.disabled"},
+                     {"reason",
+                      "no durable store for the credential ledger (§14): provisioned_credentials "
+                      "is not advertised"}}));
+    return;
+  }
+  std::weak_ptr<Impl> weak = weak_from_this();
+  // Credential I/O runs on the blocking pool under its own key per principal,
+  // so an upstream call never waits behind (nor starves) that principal's agents.
+  auto run = [weak](const std::string& principal, std::function<void()> task) {
+    if (auto rt = weak.lock())
+      rt->blocking.submit(
+          "\x1f"
+          "credentials:" +
+              principal,
+          std::move(task));
+  };
+  auto log = [sink = opts.audit_log](const std::string& line) {
+    if (sink)
+      sink(line);
+    else
+      std::clog << "arcp audit: " << line << "\n";
+  };
+  runtime::CredentialPolicy policy;
+  policy.revoke_attempts = opts.credential_revoke_attempts;
+  policy.backoff = opts.credential_revoke_backoff;
+  policy.max_per_principal = opts.max_credentials_per_principal;
+  credentials = std::make_shared<runtime::CredentialManager>(opts.credential_provisioner, store,
+                                                             run, log, policy);
+  services->credentials = credentials;
+  supported.add(feature::kProvisionedCredentials);
+}
+
 void Runtime::Impl::recover() {
+  // Credentials a previous process left are revoked before any job it left
+  // is declared ended (§9.8.2: revoked before the outcome is seen).
+  if (credentials) {
+    credentials->recover();
+  } else if (auto left = store->load_credentials(); !left.empty()) {
+    audit(json::serialize(
+        json::object{{"type", "credential.unrevoked"},
+                     {"outstanding", left.size()},
+                     {"reason",
+                      "the credential ledger holds credentials a previous process left, and no "
+                      "provisioner is configured to revoke them"}}));
+  }
   for (const auto& rec : store->load_sessions()) {
     sessions[rec.id] = runtime::Session::restore(rec, store, io(), session_limits);
     ++sessions_per_principal[rec.principal];
@@ -199,6 +249,7 @@ void Runtime::Impl::sweep() {
   for (const auto& id : store->jobs_finished_before(retention_cutoff_ms)) store->delete_job(id);
   store->delete_idempotency_before(retention_cutoff_ms);
   artifacts->sweep();  // §16.3: past their retention, artifacts are removed
+  if (credentials) credentials->retry_failed_async();  // off this thread
 }
 
 void Runtime::Impl::erase_session_locked(
@@ -262,6 +313,9 @@ void Runtime::Impl::shutdown() {
   // Jobs end first so their terminal events are flushed with the connections.
   for (auto& job : to_abort)
     if (!is_terminal(job->status())) job->abort("runtime shutting down");
+  // Their credentials are revoked before their outcome goes out; what cannot
+  // be in time stays in the ledger for the next start.
+  if (credentials) credentials->shutdown(opts.credential_shutdown_timeout);
   store->flush();  // terminal events are durable, then pumped, before the close
   for (auto& s : sessions_to_pump) s->pump();
   // Every attached client learns why its transport ends (retryable: the
@@ -288,6 +342,7 @@ Runtime::Runtime(RuntimeOptions options) : impl_(std::make_shared<Impl>(std::mov
     if (!rt) return Error(ErrorCode::kInternalError, "the runtime is shutting down");
     return rt->delegate(parent, request);
   };
+  impl_->init_credentials();
   std::lock_guard lock(impl_->mu);
   impl_->recover();
   impl_->arm_sweep();
@@ -316,6 +371,7 @@ RuntimeStats Runtime::stats() const {
   auto st = impl_->store->stats();
   s.stored_events = st.events;
   s.stored_jobs = st.jobs;
+  s.outstanding_credentials = st.credentials;
   if (auto failure = impl_->store->failure()) s.store_failure = failure->message;
   return s;
 }

@@ -11,6 +11,7 @@
 
 #include "runtime/agent_registry.hpp"
 #include "runtime/blocking_pool.hpp"
+#include "runtime/credential_manager.hpp"
 #include "runtime/io_pool.hpp"
 #include "runtime/job.hpp"
 #include "runtime/principal_quotas.hpp"
@@ -48,6 +49,8 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   std::shared_ptr<store::ArtifactStore> artifacts;  // also lent to jobs (services)
   std::size_t artifact_chunk_bytes = 0;             // one artifact.data reply, within a frame
   std::shared_ptr<runtime::JobServices> services;   // lent to every job
+  /// §9.8: null unless a provisioner and a durable ledger are configured.
+  std::shared_ptr<runtime::CredentialManager> credentials;
 
   // Lock order: job → runtime `mu` → session → store. Never call into a job
   // while holding `mu` (a finishing job takes `mu`); copy the shared_ptr out.
@@ -61,10 +64,15 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   std::map<std::string, std::size_t> sessions_per_principal;  // entries of `sessions`, by principal
   std::map<std::string, std::shared_ptr<runtime::Job>> jobs;  // running in this process
   std::map<std::pair<std::string, std::string>, IdempotencyEntry> idempotency;
+  /// (principal, idempotency_key) of submits waiting for their credential.
+  std::set<std::pair<std::string, std::string>> issuing_keys;
   std::set<std::shared_ptr<runtime::ConnectionHandler>> handlers;
   bool shutting_down = false;
 
   void shutdown();
+  /// Sets up `credentials` (needs the blocking pool reachable through a
+  /// weak reference, so it runs once the Impl is owned).
+  void init_credentials();
   /// Makes room for one more session of `principal` under
   /// max_retained_sessions_per_principal and counts it; at the cap, forgets
   /// the principal's longest-detached idle session. False (nothing counted)

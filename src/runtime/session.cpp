@@ -59,13 +59,19 @@ std::shared_ptr<Session> Session::restore(const store::SessionRecord& record,
 }
 
 std::int64_t Session::append_locked(std::string_view type, const std::string& job_id,
-                                    const std::string& trace_id, std::string_view payload_json) {
+                                    const std::string& trace_id, std::string_view payload_json,
+                                    std::optional<std::string_view> stored_json) {
   std::string msg_id = new_id("msg");
   std::int64_t seq = next_seq_++;
   core::EnvelopeHeader h{kProtocolVersion, msg_id, type, id_, job_id, seq, trace_id};
   auto frame = make_frame(core::encode_envelope_raw(h, payload_json));
-  if (store_->append(store::EventRecord{id_, seq, job_id, frame}, shared_from_this()))
+  Frame stored = stored_json ? make_frame(core::encode_envelope_raw(h, *stored_json)) : frame;
+  if (store_->append(store::EventRecord{id_, seq, job_id, stored}, shared_from_this()))
     durable_seq_ = seq;
+  if (stored_json) {
+    secrets_[seq] = SecretFrame{job_id, frame};
+    if (secrets_.size() > kMaxSecretFrames) secrets_.erase(secrets_.begin());
+  }
   pending_.emplace_back(seq, std::move(frame));
   if (pending_.size() > limits_.max_pending_frames) pending_.pop_front();  // re-read from the store
   enforce_log_cap_locked();
@@ -80,6 +86,32 @@ std::int64_t Session::deliver_event(std::string_view type, const std::string& jo
   maybe_signal_back_pressure_locked(job_id, trace_id);
   if (send_now) pump_locked();
   return seq;
+}
+
+std::int64_t Session::deliver_secret_event(std::string_view type, const std::string& job_id,
+                                           const std::string& trace_id,
+                                           std::string_view payload_json,
+                                           std::string_view stored_json) {
+  std::lock_guard lock(mu_);
+  std::int64_t seq = append_locked(type, job_id, trace_id, payload_json, stored_json);
+  maybe_signal_back_pressure_locked(job_id, trace_id);
+  pump_locked();
+  return seq;
+}
+
+void Session::forget_secrets(const std::string& job_id) {
+  std::lock_guard lock(mu_);
+  std::erase_if(secrets_, [&](const auto& kv) { return kv.second.job_id == job_id; });
+}
+
+void Session::drop_secrets_through_locked(std::int64_t seq) {
+  secrets_.erase(secrets_.begin(), secrets_.upper_bound(seq));
+}
+
+Frame Session::live_frame_locked(store::EventRecord& record) {
+  if (!secrets_.empty())
+    if (auto it = secrets_.find(record.seq); it != secrets_.end()) return it->second.frame;
+  return std::move(record.frame);
 }
 
 void Session::pump() {
@@ -109,6 +141,7 @@ void Session::enforce_log_cap_locked() {
   std::int64_t upto = next_seq_ - 1 - static_cast<std::int64_t>(limits_.max_log_events);
   store_->trim_events(id_, upto);
   retained_from_ = upto + 1;
+  drop_secrets_through_locked(upto);
   while (!pending_.empty() && pending_.front().first <= upto) pending_.pop_front();
   if (upto <= sent_seq_ || !connection_) return;  // detached: a resume will report the loss
   // §14: the consumer fell behind the log cap and undelivered events were
@@ -157,7 +190,7 @@ void Session::pump_locked() {
       if (r.seq > durable_seq_) break;
       if ((++n & 63U) == 0 && connection_->queued_bytes() >= limits_.high_water_bytes)
         return arm_drain_check_locked();
-      connection_->send(std::move(r.frame));
+      connection_->send(live_frame_locked(r));
       sent_seq_ = r.seq;
     }
   }
@@ -334,6 +367,7 @@ Result<void> Session::ack(std::int64_t last_processed_seq) {
   if (acked_seq_ >= retained_from_) {
     store_->trim_events(id_, acked_seq_);
     retained_from_ = acked_seq_ + 1;
+    drop_secrets_through_locked(acked_seq_);
     persist_locked();  // keeps next_seq across a restart even when the log is empty
   }
   if (back_pressure_signalled_ && next_seq_ - 1 - acked_seq_ <= limits_.back_pressure_lag / 2)

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -74,6 +75,18 @@ class Session : public std::enable_shared_from_this<Session>, public store::Dura
   std::int64_t deliver_event(std::string_view type, const std::string& job_id,
                              const std::string& trace_id, std::string_view payload_json,
                              bool send_now = true);
+  /// The same for an event carrying a secret (a rotated credential, §9.8):
+  /// `payload_json` goes to this session's connection, `stored_json` (the
+  /// redacted copy) to the store, so the secret never reaches the disk nor a
+  /// subscriber's history replay. The live frame is kept in memory for
+  /// replays to this session until forget_secrets(job_id), an ack past it,
+  /// or kMaxSecretFrames newer ones; after that a replay shows the copy.
+  std::int64_t deliver_secret_event(std::string_view type, const std::string& job_id,
+                                    const std::string& trace_id, std::string_view payload_json,
+                                    std::string_view stored_json);
+  /// Drops the secret frames of `job_id` (its credentials are revoked).
+  void forget_secrets(const std::string& job_id);
+  static constexpr std::size_t kMaxSecretFrames = 256;
   /// Sends what is logged and durable to the attached connection.
   void pump();
   /// Sends a non-seq envelope (welcome, accepted, cancelled, errors, pong...).
@@ -121,8 +134,13 @@ class Session : public std::enable_shared_from_this<Session>, public store::Dura
   void on_store_failure(std::int64_t first_lost_seq, const Error& error) override;
 
  private:
+  /// `stored_json`, when set, is what the store keeps instead of the payload.
   std::int64_t append_locked(std::string_view type, const std::string& job_id,
-                             const std::string& trace_id, std::string_view payload_json);
+                             const std::string& trace_id, std::string_view payload_json,
+                             std::optional<std::string_view> stored_json = std::nullopt);
+  /// The frame to send for a record read back from the store.
+  Frame live_frame_locked(store::EventRecord& record);
+  void drop_secrets_through_locked(std::int64_t seq);
   void maybe_signal_back_pressure_locked(const std::string& job_id, const std::string& trace_id);
   void enforce_log_cap_locked();
   /// Sends `session.error` and closes the attached transport (§14): for
@@ -151,6 +169,11 @@ class Session : public std::enable_shared_from_this<Session>, public store::Dura
   bool back_pressure_signalled_ = false;
   bool broken_ = false;  // the store cannot persist this session's events: nothing more is sent
   std::deque<std::pair<std::int64_t, Frame>> pending_;  // logged, not yet sent
+  struct SecretFrame {
+    std::string job_id;
+    Frame frame;
+  };
+  std::map<std::int64_t, SecretFrame> secrets_;  // seq → the live frame of a redacted log entry
   std::unique_ptr<boost::asio::steady_timer> drain_timer_;
   bool drain_armed_ = false;
   std::atomic<std::int64_t> durable_hint_{0};  // written by the store's thread

@@ -82,6 +82,11 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
     {
       std::lock_guard lock(rt.mu);
       auto key = std::make_pair(session_->principal(), submit->idempotency_key);
+      if (rt.issuing_keys.count(key))  // its first submit awaits its credential (§9.8)
+        return session_->send_error(
+            Error(ErrorCode::kInternalError,
+                  "a submit with this idempotency_key is still being accepted; retry"),
+            env.id);
       auto it = rt.idempotency.find(key);
       auto window_ms =
           std::chrono::duration_cast<std::chrono::milliseconds>(rt.opts.idempotency_window).count();
@@ -100,7 +105,7 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
       }
     }
     if (live) {
-      session_->send_control(msg::kAccepted, live->accepted_payload(), live->spec().id,
+      session_->send_control(msg::kAccepted, live->accepted_payload_for(*session_), live->spec().id,
                              live->spec().trace_id);
       live->add_observer(session_);
       return;
@@ -152,16 +157,23 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
   if (submit->max_runtime_sec) spec.max_runtime = std::chrono::seconds(*submit->max_runtime_sec);
   spec.features = features;
   spec.cancel_grace = rt.opts.cancel_grace;
+  if (rt.credentials && features.has(feature::kProvisionedCredentials))
+    return issue_then_accept(rt, std::move(spec), submit->idempotency_key, fingerprint, env.id);
+  accept_job(rt, std::move(spec), submit->idempotency_key, fingerprint);
+}
 
+void ConnectionHandler::accept_job(Runtime::Impl& rt, JobSpec spec,
+                                   const std::string& idempotency_key,
+                                   const std::string& fingerprint) {
   auto job = rt.make_job(std::move(spec), session_);
-  if (!submit->idempotency_key.empty()) {
-    store::IdempotencyRecord key{session_->principal(), submit->idempotency_key, fingerprint,
+  if (!idempotency_key.empty()) {
+    store::IdempotencyRecord key{session_->principal(), idempotency_key, fingerprint,
                                  job->spec().id, store::wall_ms()};
     std::lock_guard lock(rt.mu);
     rt.idempotency[{key.principal, key.key}] = {key.fingerprint, key.job_id, key.created_ms};
     rt.store->save_idempotency(key);
   }
-  session_->send_control(msg::kAccepted, job->accepted_payload(), job->spec().id,
+  session_->send_control(msg::kAccepted, job->accepted_payload_for(*session_), job->spec().id,
                          job->spec().trace_id);
   job->arm_timers();
   rt.start_job(job);

@@ -180,6 +180,21 @@ class MemoryStore final : public Store {
     std::erase_if(keys_, [&](const auto& kv) { return kv.second.created_ms <= cutoff_ms; });
   }
 
+  void save_credential(const CredentialRecord& record) override {
+    std::lock_guard lock(mu_);
+    credentials_[record.id] = record;
+  }
+  void delete_credential(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    credentials_.erase(id);
+  }
+  std::vector<CredentialRecord> load_credentials() override {
+    std::lock_guard lock(mu_);
+    std::vector<CredentialRecord> out;
+    for (const auto& [id, r] : credentials_) out.push_back(r);
+    return out;
+  }
+
   void flush() override {}
   std::optional<Error> failure() const override { return std::nullopt; }  // memory cannot fail
   StoreStats stats() override {
@@ -189,6 +204,7 @@ class MemoryStore final : public Store {
     s.sessions = sessions_.size();
     s.jobs = jobs_.size();
     s.idempotency_keys = keys_.size();
+    s.credentials = credentials_.size();
     return s;
   }
 
@@ -199,6 +215,7 @@ class MemoryStore final : public Store {
   std::map<std::string, JobRecord> jobs_;
   std::set<std::pair<std::int64_t, std::string>> by_created_;
   std::map<std::pair<std::string, std::string>, IdempotencyRecord> keys_;
+  std::map<std::string, CredentialRecord> credentials_;
 };
 
 }  // namespace

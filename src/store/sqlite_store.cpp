@@ -41,7 +41,11 @@ CREATE INDEX IF NOT EXISTS jobs_by_principal ON jobs(principal, created_ms, id);
 CREATE TABLE IF NOT EXISTS idempotency(
   principal TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, job_id TEXT NOT NULL,
   created_ms INTEGER NOT NULL, PRIMARY KEY(principal, key)) WITHOUT ROWID;
-PRAGMA user_version = 2;
+CREATE TABLE IF NOT EXISTS credentials(
+  id TEXT PRIMARY KEY, job_id TEXT NOT NULL, principal TEXT NOT NULL, provisioner TEXT NOT NULL,
+  revoke_handle TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,
+  last_error TEXT NOT NULL, issued_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL) WITHOUT ROWID;
+PRAGMA user_version = 3;
 )sql";
 
 constexpr const char* kJobColumns =
@@ -275,6 +279,39 @@ class SqliteStore final : public Store {
     });
   }
 
+  void save_credential(const CredentialRecord& r) override {
+    write([r](SqliteDb& db) {
+      db.prepare("INSERT OR REPLACE INTO credentials VALUES(?,?,?,?,?,?,?,?,?,?)")
+          .bind(1, r.id)
+          .bind(2, r.job_id)
+          .bind(3, r.principal)
+          .bind(4, r.provisioner)
+          .bind(5, r.revoke_handle)
+          .bind(6, r.state)
+          .bind(7, r.attempts)
+          .bind(8, r.last_error)
+          .bind(9, r.issued_ms)
+          .bind(10, r.updated_ms)
+          .run();
+    });
+  }
+  void delete_credential(const std::string& id) override {
+    write(
+        [id](SqliteDb& db) { db.prepare("DELETE FROM credentials WHERE id=?").bind(1, id).run(); });
+  }
+  std::vector<CredentialRecord> load_credentials() override {
+    flush();
+    std::vector<CredentialRecord> out;
+    std::lock_guard lock(db_mu_);
+    auto s = db_.prepare(
+        "SELECT id, job_id, principal, provisioner, revoke_handle, state, attempts, last_error, "
+        "issued_ms, updated_ms FROM credentials ORDER BY issued_ms, id");
+    while (s.step())
+      out.push_back(CredentialRecord{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4),
+                                     s.text(5), s.int64(6), s.text(7), s.int64(8), s.int64(9)});
+    return out;
+  }
+
   void flush() override {
     if (std::this_thread::get_id() == writer_.get_id()) return;  // already inside a commit
     std::unique_lock lock(mu_);
@@ -304,8 +341,11 @@ class SqliteStore final : public Store {
     st.sessions = count("SELECT COUNT(*) FROM sessions");
     st.jobs = count("SELECT COUNT(*) FROM jobs");
     st.idempotency_keys = count("SELECT COUNT(*) FROM idempotency");
+    st.credentials = count("SELECT COUNT(*) FROM credentials");
     return st;
   }
+
+  bool durable() const override { return true; }
 
  private:
   struct Op {
@@ -470,7 +510,8 @@ namespace {
 // file means "new store". Anything else that is not an arcp store (an empty
 // file, another format, another program's SQLite database, a newer schema)
 // is refused, so sessions and idempotency keys are never silently lost.
-constexpr std::int64_t kSchemaVersion = 2;       // PRAGMA user_version of kSchema
+constexpr std::int64_t kSchemaVersion = 3;       // PRAGMA user_version of kSchema
+constexpr std::int64_t kNoLedgerVersion = 2;     // before the credential ledger: kSchema adds it
 constexpr std::int64_t kRowPerEventVersion = 1;  // migrated by SqliteEventLog
 
 Error refuse_store(const std::filesystem::path& path, const std::string& what,
@@ -528,9 +569,11 @@ Result<void> check_existing_store(const std::filesystem::path& path) {
     return refuse_store(path, "is a SQLite database without the arcp schema (user_version " +
                                   std::to_string(version) + why + ")");
   };
-  if (version == kSchemaVersion) {
+  if (version == kSchemaVersion || version == kNoLedgerVersion) {
     for (const char* table : {"sessions", "jobs", "idempotency"})
       if (!has(table)) return foreign(std::string(" but no ") + table + " table");
+    if (version == kSchemaVersion && !has("credentials"))
+      return foreign(" but no credentials table");
   } else if (version == kRowPerEventVersion) {
     if (!has("events")) return foreign(" but no events table");
   } else {

@@ -1,5 +1,6 @@
 // Internal: the runtime's durable state — session event logs, sessions (with
-// hashed resume tokens), job records and idempotency keys. Two
+// hashed resume tokens), job records, idempotency keys and the credential
+// ledger. Two
 // implementations: memory (tests, embedding) and SQLite (`arcp serve`).
 #pragma once
 
@@ -71,6 +72,22 @@ struct IdempotencyRecord {
   std::int64_t created_ms = 0;
 };
 
+/// One outstanding provisioned credential (§9.8, §14 revocation
+/// reliability): a row exists from before its value is handed out until the
+/// upstream confirmed its revocation. Never the value: only what revokes it.
+struct CredentialRecord {
+  std::string id;  // the issuance id: `cred_…`, `cred_…#n` for the n-th rotation
+  std::string job_id;
+  std::string principal;
+  std::string provisioner;    // CredentialProvisioner::name()
+  std::string revoke_handle;  // not secret
+  std::string state;          // "issuing" | "issued" | "revoke_failed"
+  std::int64_t attempts = 0;  // revocation attempts so far
+  std::string last_error;
+  std::int64_t issued_ms = 0;
+  std::int64_t updated_ms = 0;
+};
+
 /// A scan over every session's log (for offline inspection), ordered by
 /// (session_id, seq); empty filters match everything.
 struct EventScan {
@@ -98,6 +115,7 @@ struct StoreStats {
   std::size_t sessions = 0;
   std::size_t jobs = 0;
   std::size_t idempotency_keys = 0;
+  std::size_t credentials = 0;  // outstanding credential ledger rows
 };
 
 class Store {
@@ -139,6 +157,12 @@ class Store {
   virtual std::vector<IdempotencyRecord> load_idempotency_keys() = 0;
   virtual void delete_idempotency_before(std::int64_t cutoff_ms) = 0;
 
+  /// The credential ledger. save_credential inserts or replaces; like every
+  /// write it is durable once flush() returns.
+  virtual void save_credential(const CredentialRecord& record) = 0;
+  virtual void delete_credential(const std::string& id) = 0;
+  virtual std::vector<CredentialRecord> load_credentials() = 0;
+
   /// Waits until everything appended so far is durable (or failed).
   virtual void flush() = 0;
   /// True while writes are queued beyond the store's bound: a blocking
@@ -149,6 +173,9 @@ class Store {
   /// more is persisted and every append is reported failed. Empty: healthy.
   virtual std::optional<Error> failure() const = 0;
   virtual StoreStats stats() = 0;
+  /// True when what is written survives the process (a crash included):
+  /// the condition for advertising provisioned credentials (§14).
+  virtual bool durable() const { return false; }
 };
 
 std::shared_ptr<Store> make_memory_store();

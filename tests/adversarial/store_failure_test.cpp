@@ -80,6 +80,15 @@ class FailingStore final : public store::Store {
   void delete_idempotency_before(std::int64_t cutoff) override {
     if (!failing_) inner_->delete_idempotency_before(cutoff);
   }
+  void save_credential(const store::CredentialRecord& r) override {
+    if (!failing_) inner_->save_credential(r);
+  }
+  void delete_credential(const std::string& id) override {
+    if (!failing_) inner_->delete_credential(id);
+  }
+  std::vector<store::CredentialRecord> load_credentials() override {
+    return inner_->load_credentials();
+  }
   void flush() override { inner_->flush(); }
   std::optional<Error> failure() const override {
     if (!failing_) return std::nullopt;

@@ -107,7 +107,7 @@ TEST_F(SqliteOpen, OurTablesWithAnUnknownVersionAreRefused) {
 TEST_F(SqliteOpen, NewerSchemaVersionIsRefused) {
   sqlite(
       "CREATE TABLE sessions(id TEXT); CREATE TABLE jobs(id TEXT); CREATE TABLE idempotency(k "
-      "TEXT); PRAGMA user_version = 3;");
+      "TEXT); PRAGMA user_version = 4;");
   std::string before = read_file();
   auto store = open_sqlite_store(dir);
   ASSERT_FALSE(store);

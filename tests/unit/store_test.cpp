@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
@@ -263,6 +264,35 @@ TEST_P(StoreContract, RetentionFindsFinishedJobsAndExpiresKeys) {
   auto keys = store->load_idempotency_keys();
   ASSERT_EQ(keys.size(), 1U);
   EXPECT_EQ(keys[0].key, "new");
+}
+
+TEST_P(StoreContract, CredentialLedgerRowsAreUpsertedDeletedAndSurviveAReopen) {
+  CredentialRecord a{"cred_A", "job_1", "alice", "demo", "cred_A", "issued", 0, "", 10, 10};
+  CredentialRecord b{"cred_B", "job_2", "bob", "litellm", "cred_B", "issued", 0, "", 20, 20};
+  store->save_credential(a);
+  store->save_credential(b);
+  b.state = "revoke_failed";
+  b.attempts = 4;
+  b.last_error = "LiteLLM http://gw/key/delete answered HTTP 503";
+  store->save_credential(b);  // an upsert, not a second row
+  store->flush();
+  reopen();
+  auto rows = store->load_credentials();
+  ASSERT_EQ(rows.size(), 2U);
+  std::sort(rows.begin(), rows.end(), [](auto& x, auto& y) { return x.id < y.id; });
+  EXPECT_EQ(rows[0].state, "issued");
+  EXPECT_EQ(rows[1].state, "revoke_failed");
+  EXPECT_EQ(rows[1].attempts, 4);
+  EXPECT_EQ(rows[1].last_error, b.last_error);
+  EXPECT_EQ(rows[1].provisioner, "litellm");
+  EXPECT_EQ(store->stats().credentials, 2U);
+  store->delete_credential("cred_A");
+  store->flush();
+  reopen();
+  rows = store->load_credentials();
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(rows[0].id, "cred_B");
+  EXPECT_EQ(store->durable(), GetParam() == "sqlite");
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreContract, ::testing::Values("memory", "sqlite"));

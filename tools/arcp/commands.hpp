@@ -16,6 +16,7 @@ void add_watch_command(CLI::App& app, std::function<int()>& run);
 void add_cancel_command(CLI::App& app, std::function<int()>& run);
 void add_tail_command(CLI::App& app, std::function<int()>& run);
 void add_artifact_command(CLI::App& app, std::function<int()>& run);
+void add_creds_command(CLI::App& app, std::function<int()>& run);
 
 /// Exit codes of `arcp submit` (and demo): the job's outcome.
 enum ExitCode : int {

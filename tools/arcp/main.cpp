@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   arcp::cli::add_cancel_command(app, run);
   arcp::cli::add_tail_command(app, run);
   arcp::cli::add_artifact_command(app, run);
+  arcp::cli::add_creds_command(app, run);
   app.add_subcommand("version", "Print the version")->callback([&] {
     run = [] {
       fmt::print("arcp {} (ARCP protocol 1.1)\n", "0.1.0");

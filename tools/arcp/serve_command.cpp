@@ -2,10 +2,12 @@
 #include <unistd.h>
 
 #include <arcp/conformance_agents.hpp>
+#include <arcp/credentials.hpp>
 #include <arcp/runtime.hpp>
 #include <arcp/transports.hpp>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -52,7 +54,36 @@ struct ServeOptions {
   std::size_t max_artifacts_per_principal = RuntimeOptions{}.max_artifacts_per_principal;
   std::int64_t artifact_retention_sec = RuntimeOptions{}.artifact_retention_default.count();
   std::int64_t artifact_retention_max_sec = RuntimeOptions{}.artifact_retention_max.count();
+  std::string provisioner;  // demo | litellm=URL
+  std::string provisioner_endpoint;
+  std::string provisioner_ca_file;
 };
+
+// --provisioner demo | litellm=URL. The LiteLLM master key is read from the
+// environment only: a flag would show in `ps` and shell history.
+Result<std::shared_ptr<CredentialProvisioner>> make_provisioner(const ServeOptions& o) {
+  if (o.provisioner == "demo") {
+    DemoProvisionerOptions d;
+    if (!o.provisioner_endpoint.empty()) d.endpoint = o.provisioner_endpoint;
+    return std::shared_ptr<CredentialProvisioner>(make_demo_provisioner(d));
+  }
+  constexpr std::string_view kLiteLlm = "litellm=";
+  if (o.provisioner.rfind(kLiteLlm, 0) == 0 && o.provisioner.size() > kLiteLlm.size()) {
+    const char* key = std::getenv("LITELLM_MASTER_KEY");
+    if (key == nullptr || *key == '\0')
+      return Error(ErrorCode::kInvalidRequest,
+                   "--provisioner litellm needs the gateway's master key in the "
+                   "LITELLM_MASTER_KEY environment variable");
+    LiteLlmOptions l;
+    l.base_url = o.provisioner.substr(kLiteLlm.size());
+    l.master_key = key;
+    l.endpoint = o.provisioner_endpoint;
+    l.ca_file = o.provisioner_ca_file;
+    return make_litellm_provisioner(std::move(l));
+  }
+  return Error(ErrorCode::kInvalidRequest,
+               "--provisioner must be 'demo' or 'litellm=URL', not '" + o.provisioner + "'");
+}
 
 // What ends `arcp serve`: SIGINT/SIGTERM (sigwait()ed on one thread, blocked
 // in every other so no handler races the runtime's threads), or, with
@@ -152,6 +183,18 @@ int serve(const ServeOptions& o) {
   ro.data_dir = o.data_dir;
   if (o.data_dir.empty())
     fmt::print(stderr, "arcp serve: no --data-dir; sessions and jobs are kept in memory only\n");
+  if (!o.provisioner.empty()) {
+    auto p = make_provisioner(o);
+    if (!p) {
+      fmt::print(stderr, "arcp serve: {}\n", p.error().message);
+      return kExitUsage;
+    }
+    if (o.data_dir.empty())
+      fmt::print(stderr,
+                 "arcp serve: --provisioner needs --data-dir (a durable credential ledger); "
+                 "provisioned_credentials is not offered\n");
+    ro.credential_provisioner = std::move(p.value());
+  }
   std::unique_ptr<Runtime> runtime;
   try {
     runtime = std::make_unique<Runtime>(ro);
@@ -325,6 +368,14 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
                   "After expires_at, how long a job that attempts no operation runs on")
       ->check(CLI::Range(0, 600000))
       ->capture_default_str();
+  cmd->add_option("--provisioner", o->provisioner,
+                  "Provision one credential per job (§9.8): 'demo' (local virtual keys) or "
+                  "'litellm=URL' (a LiteLLM gateway's virtual keys; master key from the "
+                  "LITELLM_MASTER_KEY environment variable). Needs --data-dir");
+  cmd->add_option("--provisioner-endpoint", o->provisioner_endpoint,
+                  "Base URL agents present the credential at (default: the provisioner's)");
+  cmd->add_option("--provisioner-ca-file", o->provisioner_ca_file,
+                  "PEM bundle to verify an https LiteLLM gateway with");
   cmd->add_option("--tls-cert", o->tls_cert, "PEM certificate chain for wss://");
   cmd->add_option("--tls-key", o->tls_key, "PEM private key for wss://");
   cmd->add_option("--allow-host", o->allow_hosts,
