@@ -5,6 +5,8 @@
 #include <arcp/ids.hpp>
 #include <arcp/job_messages.hpp>
 
+#include "runtime/credential_manager.hpp"
+#include "runtime/job_credentials.hpp"
 #include "runtime/runtime_impl.hpp"
 
 namespace arcp {
@@ -133,8 +135,25 @@ Result<std::shared_ptr<Job>> Runtime::Impl::delegate(const std::shared_ptr<Job>&
   spec.parent = parent;
   spec.carved_budget = std::move(carved.value());
 
+  // §9.8.2 (X06): a parent that holds a credential gets its child one of its
+  // own, minted from the child's (narrower) lease and budget; the child's
+  // ending revokes it like any job's. Issued here, on the delegating
+  // agent's thread or the blocking pool, never an I/O thread.
+  if (credentials && !parent->credentials().empty()) {
+    auto issued = credentials->issue(runtime::credential_request(
+        spec, new_id("cred"), runtime::budget_amounts(BudgetCounters::from_lease(spec.lease))));
+    if (!issued) {
+      for (const auto& c : spec.carved_budget) parent->budget().release(c.hold);
+      session->release_job_slot();
+      quotas.end_job(ps.principal);
+      return issued.error();
+    }
+    spec.credentials.push_back(std::move(issued.value()));
+  }
+
   auto child = make_job(std::move(spec), session);
-  session->send_control(msg::kAccepted, child->accepted_payload(), child->spec().id,
+  // The value goes to the submitting session only (§9.8.2); this is it.
+  session->send_control(msg::kAccepted, child->accepted_payload_for(*session), child->spec().id,
                         child->spec().trace_id);
   if (auto adopted = parent->adopt_child(child, kMaxLiveChildrenPerJob); !adopted) {
     // The parent stopped meanwhile (or has too many children): the child

@@ -3,7 +3,8 @@
 // every terminal path before the outcome is seen (with retries), kept in the
 // ledger and retried after a restart when revocation fails, redacted for
 // every view but the submitting session's, and rotated on request.
-// (X06, child credentials under delegation, comes with delegation.)
+// X06: a delegated child gets its own credential, bounded by its lease and
+// revoked by its own ending, which its parent's ending forces.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -799,6 +800,70 @@ TEST(Credentials, ConformanceX05_AnAgentCannotForgeARotation) {
   auto r = job->result();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->at("code"), "INVALID_REQUEST");
+}
+
+// X06 (§9.8.2, §10): a child's credential is its own — a value distinct
+// from the parent's, constrained by the child's narrower lease and budget —
+// and it is revoked when the child ends; a parent that ends first ends its
+// child, so no child credential outlives it.
+TEST(Credentials, ConformanceX06_AChildsCredentialIsBoundedByItsLeaseAndRevokedWithIt) {
+  auto demo = make_demo_provisioner();
+  TestRuntime rt(with_provisioner(demo));
+  std::mutex mu;
+  std::string child_saw;
+  ASSERT_TRUE(
+      rt.runtime().register_agent("holder", [&](JobContext& ctx) -> Awaitable<Result<json::value>> {
+        {
+          std::lock_guard lock(mu);
+          for (const auto& c : ctx.credentials()) child_saw = c.value;
+        }
+        co_await ctx.async_wait_stopped();  // held until its parent ends it
+        co_return Error(ErrorCode::kCancelled, "stopped");
+      }));
+  ASSERT_TRUE(
+      rt.runtime().register_agent("parent", [](JobContext& ctx) -> Awaitable<Result<json::value>> {
+        DelegateRequest req{
+            .agent = "holder",
+            .lease_request = json::object{{"model.use", json::array{"tier-fast/mini"}},
+                                          {"cost.budget", json::array{"USD:1.50"}}},
+            .delegate_id = "d-cred"};
+        auto delegating = ctx.async_delegate(std::move(req));
+        auto child = co_await std::move(delegating);
+        if (!child) co_return child.error();
+        co_return json::object{{"child", child->job_id()}};  // ends, ending the child
+      }));
+  auto client = rt.connect_memory("alice-token", credential_client());
+  auto job =
+      client->submit({.agent = "parent",
+                      .lease_request = json::object{{"agent.delegate", json::array{"holder"}},
+                                                    {"model.use", json::array{"tier-fast/*"}},
+                                                    {"cost.budget", json::array{"USD:5"}}}});
+  ASSERT_TRUE(job) << job.error().describe();
+  ASSERT_EQ(job->accepted().credentials.size(), 1U);
+  std::string parent_value = job->accepted().credentials[0].value;
+  std::optional<JobHandle> child;
+  ASSERT_TRUE(eventually([&] {
+    auto c = job->children();
+    if (!c.empty()) child = c.front();
+    return child.has_value();
+  }));
+  ASSERT_EQ(child->accepted().credentials.size(), 1U);
+  const Credential& cc = child->accepted().credentials[0];
+  EXPECT_NE(cc.value, parent_value);
+  EXPECT_NE(cc.id, job->accepted().credentials[0].id);
+  EXPECT_EQ(cc.constraints.at("model.use"), (json::array{"tier-fast/mini"}));
+  EXPECT_EQ(cc.constraints.at("cost.budget"), (json::array{"USD:1.5"}));
+
+  ASSERT_TRUE(job->result());
+  auto cr = child->result();
+  ASSERT_FALSE(cr);
+  EXPECT_EQ(cr.error().code, ErrorCode::kCancelled);
+  // Both revoked by the time each outcome was seen; none left live.
+  EXPECT_FALSE(demo->is_live(cc.value));
+  EXPECT_FALSE(demo->is_live(parent_value));
+  EXPECT_EQ(demo->live_count(), 0U);
+  std::lock_guard lock(mu);
+  EXPECT_EQ(child_saw, cc.value);  // the child's agent holds its own value
 }
 
 }  // namespace

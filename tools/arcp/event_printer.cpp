@@ -48,23 +48,25 @@ void EventPrinter::print(const JobEvent& ev, std::string_view job_label) {
     fmt::print(out_, "#{:<6} [{}] {:<12} {}\n", ev.event_seq, job_label, ev.kind, text);
 }
 
-// Callbacks run on the client's reader thread, one at a time, and a child's
-// messages all precede its parent's end: nothing prints after the parent's
-// outcome.
-void EventPrinter::follow_children(JobHandle& parent) {
-  parent.on_child([this](JobHandle child) {
-    bar_.finish();
-    fmt::print(out_, "→ child job {} accepted as {} (delegate {})\n", child.job_id(),
-               child.accepted().agent, child.accepted().delegate_id);
+void EventPrinter::child_line(const std::string& line) {
+  bar_.finish();
+  fmt::print(out_, "{}\n", line);
+}
+
+// Callbacks run on the client's reader thread, one at a time.
+void follow_children(const std::shared_ptr<EventPrinter>& printer, JobHandle& parent) {
+  parent.on_child([printer](JobHandle child) {
+    printer->child_line(fmt::format("→ child job {} accepted as {} (delegate {})", child.job_id(),
+                                    child.accepted().agent, child.accepted().delegate_id));
     std::string label = child.job_id();
-    child.on_event([this, label](const JobEvent& ev) { print(ev, label); });
-    child.when_done([this, child]() mutable {
-      bar_.finish();
+    child.on_event([printer, label](const JobEvent& ev) { printer->print(ev, label); });
+    child.when_done([printer, child]() mutable {
       auto outcome = child.try_result();
-      fmt::print(out_, "← child job {} {}{}\n", child.job_id(), to_string(child.status()),
-                 outcome && !*outcome ? ": " + outcome->error().describe() : std::string());
+      printer->child_line(
+          fmt::format("← child job {} {}{}", child.job_id(), to_string(child.status()),
+                      outcome && !*outcome ? ": " + outcome->error().describe() : std::string()));
     });
-    follow_children(child);
+    follow_children(printer, child);
   });
 }
 

@@ -3,6 +3,7 @@
 
 #include <arcp/job_handle.hpp>
 #include <cstdio>
+#include <memory>
 #include <string_view>
 
 #include "progress_bar.hpp"
@@ -15,14 +16,18 @@ class EventPrinter {
   /// `job_label` marks the events of a job other than the one submitted
   /// (a delegated child, §10).
   void print(const JobEvent& ev, std::string_view job_label = {});
-  /// Follows `parent`'s delegated children: their acceptance, events and end.
-  void follow_children(JobHandle& parent);
   /// Prints the outcome; returns the exit code for it.
   int print_outcome(const JobHandle& job, const Result<json::value>& outcome);
+  /// A line about another job (a delegated child).
+  void child_line(const std::string& line);
 
  private:
   std::FILE* out_;
   ProgressBar bar_;
 };
+
+/// Prints `parent`'s delegated children (§10) as they come: their
+/// acceptance, events (labelled with the child's job id) and end.
+void follow_children(const std::shared_ptr<EventPrinter>& printer, JobHandle& parent);
 
 }  // namespace arcp::cli

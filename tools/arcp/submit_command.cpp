@@ -126,12 +126,15 @@ int submit(const SubmitArgs& a) {
       return {};
     });
   }
-  EventPrinter printer(stdout);
+  // Shared with the children's callbacks, which may outlive this frame (a
+  // child's revocation can finish after its parent's outcome, §9.8.2).
+  auto shared_printer = std::make_shared<EventPrinter>(stdout);
+  EventPrinter& printer = *shared_printer;
   auto last_save = std::chrono::steady_clock::now();
   if (!a.json_lines) {
     fmt::print("→ job {} accepted as {} (trace {})\n", job->job_id(), job->accepted().agent,
                job->accepted().trace_id);
-    printer.follow_children(*job);
+    follow_children(shared_printer, *job);
     job->on_event([&](const JobEvent& ev) {
       printer.print(ev);
       // Keep the record's seq recent so `arcp cancel` replays little.
