@@ -830,7 +830,8 @@ TEST(Credentials, ConformanceX06_AChildsCredentialIsBoundedByItsLeaseAndRevokedW
         auto delegating = ctx.async_delegate(std::move(req));
         auto child = co_await std::move(delegating);
         if (!child) co_return child.error();
-        co_return json::object{{"child", child->job_id()}};  // ends, ending the child
+        co_await ctx.async_wait_stopped();  // the test cancels it, which ends the child
+        co_return Error(ErrorCode::kCancelled, "stopped");
       }));
   auto client = rt.connect_memory("alice-token", credential_client());
   auto job =
@@ -854,7 +855,12 @@ TEST(Credentials, ConformanceX06_AChildsCredentialIsBoundedByItsLeaseAndRevokedW
   EXPECT_EQ(cc.constraints.at("model.use"), (json::array{"tier-fast/mini"}));
   EXPECT_EQ(cc.constraints.at("cost.budget"), (json::array{"USD:1.5"}));
 
-  ASSERT_TRUE(job->result());
+  ASSERT_TRUE(eventually([&] {  // the child's agent is running, holding its value
+    std::lock_guard lock(mu);
+    return !child_saw.empty();
+  }));
+  ASSERT_TRUE(job->cancel("done"));
+  EXPECT_FALSE(job->result());
   auto cr = child->result();
   ASSERT_FALSE(cr);
   EXPECT_EQ(cr.error().code, ErrorCode::kCancelled);
