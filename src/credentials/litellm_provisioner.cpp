@@ -24,11 +24,14 @@ Error transient(std::string message) {
   return e;
 }
 
-bool mentions_not_found(std::string body) {
+// The key itself is gone — not a user, team or master key LiteLLM could
+// not find, which would leave the key live.
+bool says_key_not_found(std::string body) {
   std::transform(body.begin(), body.end(), body.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return body.find("not found") != std::string::npos ||
-         body.find("does not exist") != std::string::npos;
+  return body.find("key not found") != std::string::npos ||
+         body.find("key does not exist") != std::string::npos ||
+         body.find("keys not found") != std::string::npos;
 }
 
 class LiteLlmProvisioner final : public CredentialProvisioner {
@@ -87,9 +90,9 @@ class LiteLlmProvisioner final : public CredentialProvisioner {
     auto r = post("/key/delete", json::serialize(body));
     if (!r) return r.error();
     if (r->status >= 200 && r->status < 300) return {};
-    // Already deleted (or never created): what revocation wants.
-    if (r->status == 404 || (r->status >= 400 && r->status < 500 && mentions_not_found(r->body)))
-      return {};
+    // Already deleted (or never created): what revocation wants. An
+    // authentication failure (401/403) never counts: the key may be live.
+    if (r->status == 404 || (r->status == 400 && says_key_not_found(r->body))) return {};
     return status_error("/key/delete", r->status);
   }
 

@@ -4,6 +4,7 @@
 // session.error with `details.request_id`.
 #include <arcp/artifact.hpp>
 
+#include "auth/sha256_hasher.hpp"
 #include "core/artifact_messages.hpp"
 #include "runtime/connection_handler.hpp"
 
@@ -21,6 +22,13 @@ void ConnectionHandler::handle_artifact(Runtime::Impl& rt, Envelope& env) {
     auto put = core::ArtifactPut::from_json(env.payload, rt.opts.max_artifact_bytes);
     if (!put) return session_->send_error(put.error(), env.id);
     if (put->upload_id.empty()) {
+      if (!put->sha256.empty()) {  // a whole put is checked like a chunked one's end
+        auth::Sha256Hasher hasher;
+        hasher.update(put->data);
+        if (hasher.hex_final() != put->sha256)
+          return session_->send_error(
+              Error(ErrorCode::kInvalidRequest, "the bytes do not match the sha256 given"), env.id);
+      }
       auto ref = store.put(me, std::move(put->data), put->media_type,
                            PutArtifactOptions{put->name, put->retention_seconds});
       if (!ref) return session_->send_error(ref.error(), env.id);

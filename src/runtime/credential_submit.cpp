@@ -15,11 +15,7 @@ void ConnectionHandler::issue_then_accept(Runtime::Impl& rt, JobSpec spec,
                                           const std::string& idempotency_key,
                                           const std::string& fingerprint,
                                           const std::string& request_id) {
-  const std::string principal = session_->principal();
-  if (!idempotency_key.empty()) {
-    std::lock_guard lock(rt.mu);
-    rt.issuing_keys.insert({principal, idempotency_key});
-  }
+  const std::string principal = session_->principal();  // its key is reserved (handle_submit)
   hold_inbound(rt.opts.max_queued_bytes_per_connection);
   auto request = credential_request(spec, new_id("cred"),
                                     budget_amounts(BudgetCounters::from_lease(spec.lease)));
@@ -35,10 +31,6 @@ void ConnectionHandler::issue_then_accept(Runtime::Impl& rt, JobSpec spec,
                                 request_id, issued_ptr] {
           auto rt = weak_rt.lock();
           if (!rt) return;
-          if (!idempotency_key.empty()) {
-            std::lock_guard lock(rt->mu);
-            rt->issuing_keys.erase({principal, idempotency_key});
-          }
           auto& issued = *issued_ptr;
           bool stopping = false;
           {
@@ -51,6 +43,10 @@ void ConnectionHandler::issue_then_accept(Runtime::Impl& rt, JobSpec spec,
             issued = Error(ErrorCode::kInternalError, "the runtime is shutting down");
           }
           if (!issued) {
+            if (!idempotency_key.empty()) {
+              std::lock_guard lock(rt->mu);
+              rt->issuing_keys.erase({principal, idempotency_key});
+            }
             self->session_->release_job_slot();
             rt->quotas.end_job(principal);
             self->session_->send_error(issued.error(), request_id);

@@ -49,6 +49,14 @@ Result<std::shared_ptr<Job>> Runtime::Impl::delegate(const std::shared_ptr<Job>&
                                                      const DelegateRequest& request) {
   const auto& ps = parent->spec();
   if (auto ok = parent->may_act(); !ok) return ok.error();
+  // As for a submit: no job starts whose events cannot be persisted, nor
+  // during shutdown.
+  if (auto failure = store->failure())
+    return Error(ErrorCode::kInternalError, failure->message + "; no new jobs are accepted");
+  {
+    std::lock_guard lock(mu);
+    if (shutting_down) return Error(ErrorCode::kInternalError, "the runtime is shutting down");
+  }
   auto ref = parse_agent_ref(request.agent);
   if (!ref) return ref.error();
   // §9.1: agent.delegate patterns are agent names.

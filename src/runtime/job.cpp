@@ -6,6 +6,7 @@
 #include <arcp/session_messages.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <exception>
 
@@ -156,8 +157,34 @@ void Job::request_stop_locked() {
   stop_wakers_.clear();
   // A child never outlives its parent's run (§9.8: nor its credentials).
   // Lock order parent → child: a child never locks its parent.
-  for (auto& weak : std::exchange(children_, {}))
-    if (auto child = weak.lock()) child->end_for_parent(spec_.id);
+  for (auto& weak : std::exchange(children_, {})) {
+    auto child = weak.lock();
+    if (!child) continue;
+    child->end_for_parent(spec_.id);
+    // A child still revoking its credential holds back this job's outcome
+    // (§9.8.2: a parent's end leaves no child credential live). The wake-up
+    // is posted: it runs under the child's lock, and a child never locks
+    // its parent.
+    std::weak_ptr<Job> self = weak_from_this();
+    auto io = io_;
+    if (child->add_end_waiter([self, io] {
+          boost::asio::post(*io, [self] {
+            if (auto job = self.lock()) job->on_child_published();
+          });
+        }))
+      ++children_unpublished_;
+  }
+}
+
+void Job::on_child_published() {
+  std::lock_guard lock(mu_);
+  if (children_unpublished_ > 0) --children_unpublished_;
+  if (ready_to_publish_ && children_unpublished_ == 0) publish_terminal_locked();
+}
+
+void Job::publish_when_ready_locked() {
+  ready_to_publish_ = true;
+  if (children_unpublished_ == 0) publish_terminal_locked();
 }
 
 Result<void> Job::may_act() {
@@ -203,7 +230,7 @@ void Job::end_for_parent(const std::string& parent_job_id, const std::string& re
 
 std::optional<std::uint64_t> Job::add_end_waiter(std::function<void()> wake) {
   std::lock_guard lock(mu_);
-  if (is_terminal(status_)) return std::nullopt;
+  if (published_) return std::nullopt;
   end_waiters_.emplace_back(++next_waker_id_, std::move(wake));
   return next_waker_id_;
 }
@@ -533,11 +560,12 @@ bool Job::finish_locked(JobStatus status, std::string_view type, json::object pa
     revoke_then_publish_locked();  // §9.8.2: revoked before the outcome is seen
     return true;
   }
-  publish_terminal_locked();
+  publish_when_ready_locked();
   return true;
 }
 
 void Job::publish_terminal_locked() {
+  if (published_) return;
   published_ = true;
   // The slot is free before anyone can see the outcome and submit again.
   if (auto s = submitter_.lock()) s->release_job_slot();

@@ -128,7 +128,8 @@ class Job : public std::enable_shared_from_this<Job> {
   /// Ends this (child) job with job.error CANCELLED because its parent stopped.
   void end_for_parent(const std::string& parent_job_id, const std::string& reason = {});
   /// Registers `wake` to run once (under the job lock: it must only post or
-  /// notify) when the job ends. nullopt, and nothing registered, when it has.
+  /// notify) when the job's outcome is published (after its credentials
+  /// are revoked). nullopt, and nothing registered, when it has been.
   std::optional<std::uint64_t> add_end_waiter(std::function<void()> wake);
   void remove_end_waiter(std::uint64_t id);
   /// The ended job's outcome: its inline result (or streamed result's
@@ -179,6 +180,9 @@ class Job : public std::enable_shared_from_this<Job> {
   bool finish_locked(JobStatus status, std::string_view type, json::object payload);
   /// Sends the recorded terminal message to every observer and lets the job go.
   void publish_terminal_locked();
+  /// Publishes once no ended child is still revoking its credential.
+  void publish_when_ready_locked();
+  void on_child_published();
   // job_credentials.cpp
   void take_credentials();
   /// Revokes the job's credentials off the I/O threads, then publishes the
@@ -240,8 +244,10 @@ class Job : public std::enable_shared_from_this<Job> {
   BudgetCounters budget_;
   ResultStream result_;
   std::string result_summary_;
-  bool lease_expired_ = false;  // expires_at passed: no operation is authorized
-  bool published_ = false;      // the terminal message went out (after revocation)
+  bool lease_expired_ = false;            // expires_at passed: no operation is authorized
+  std::size_t children_unpublished_ = 0;  // ended children whose outcome is not out yet
+  bool ready_to_publish_ = false;         // own revocation done: waiting on children only
+  bool published_ = false;                // the terminal message went out (after revocation)
   std::vector<HeldCredential> credentials_;
   std::vector<std::string> rotating_;  // credential ids being rotated now
   bool revoke_when_rotated_ = false;   // ended during a rotation: revoke once it is done

@@ -16,9 +16,11 @@ namespace arcp::runtime {
 
 std::vector<BudgetAmount> budget_amounts(const BudgetCounters& counters) {
   std::vector<BudgetAmount> out;
+  // What is free to spend: a running child's carved budget and other
+  // reservations are not the job's to spend through this credential.
   for (const auto& [currency, value] : counters.to_json())
-    if (auto left = counters.remaining(currency))
-      out.push_back(BudgetAmount{std::string(currency), *left});
+    if (auto left = counters.available(currency))
+      out.push_back(BudgetAmount{std::string(currency), std::max<std::int64_t>(*left, 0)});
   return out;
 }
 
@@ -114,11 +116,11 @@ void Job::revoke_then_publish_locked() {
   auto manager = spec_.services->credentials;
   std::vector<HeldCredential> held = std::move(credentials_);
   credentials_.clear();
-  if (!manager || held.empty()) return publish_terminal_locked();
+  if (!manager || held.empty()) return publish_when_ready_locked();
   manager->revoke_async(spec_.principal, std::move(held), [self = shared_from_this()] {
     std::lock_guard lock(self->mu_);
     if (auto s = self->submitter_.lock()) s->forget_secrets(self->spec_.id);
-    self->publish_terminal_locked();
+    self->publish_when_ready_locked();
   });
 }
 
@@ -188,10 +190,7 @@ std::vector<Credential> JobContext::credentials() const {
 }
 
 Result<Credential> JobContext::rotate_credential(std::string_view id) {
-  if (core::on_event_loop_thread())
-    return Error(ErrorCode::kInternalError,
-                 "rotate_credential was called in its blocking form on an I/O thread; a "
-                 "coroutine agent co_awaits async_rotate_credential");
+  if (core::on_event_loop_thread()) return runtime::blocking_on_io_thread("rotate_credential");
   return job_->rotate_credential(id);
 }
 

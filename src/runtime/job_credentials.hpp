@@ -10,7 +10,7 @@
 
 namespace arcp::runtime {
 
-/// Remaining amount per budgeted currency.
+/// Amount free to spend per budgeted currency (remaining minus holds, ≥ 0).
 std::vector<BudgetAmount> budget_amounts(const BudgetCounters& counters);
 
 /// The request for a job of `spec` holding `remaining`; `credential_id`

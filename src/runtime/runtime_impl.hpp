@@ -64,7 +64,8 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   std::map<std::string, std::size_t> sessions_per_principal;  // entries of `sessions`, by principal
   std::map<std::string, std::shared_ptr<runtime::Job>> jobs;  // running in this process
   std::map<std::pair<std::string, std::string>, IdempotencyEntry> idempotency;
-  /// (principal, idempotency_key) of submits waiting for their credential.
+  /// (principal, idempotency_key) of submits being accepted (checked and
+  /// reserved under `mu` at once; a credential issue can take seconds).
   std::set<std::pair<std::string, std::string>> issuing_keys;
   std::set<std::shared_ptr<runtime::ConnectionHandler>> handlers;
   bool shutting_down = false;

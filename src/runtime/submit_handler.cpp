@@ -75,6 +75,12 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
     compiled = std::move(**narrowed);
 
   std::string fingerprint;
+  bool reserved_key = false;
+  auto unreserve_key = [&] {
+    if (!reserved_key) return;
+    std::lock_guard lock(rt.mu);
+    rt.issuing_keys.erase({session_->principal(), submit->idempotency_key});
+  };
   if (!submit->idempotency_key.empty()) {
     fingerprint = submit_fingerprint(*submit);
     std::string existing_id;
@@ -82,7 +88,7 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
     {
       std::lock_guard lock(rt.mu);
       auto key = std::make_pair(session_->principal(), submit->idempotency_key);
-      if (rt.issuing_keys.count(key))  // its first submit awaits its credential (§9.8)
+      if (rt.issuing_keys.count(key))  // its first submit is still being accepted (§9.8)
         return session_->send_error(
             Error(ErrorCode::kInternalError,
                   "a submit with this idempotency_key is still being accepted; retry"),
@@ -102,6 +108,12 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
         }
         existing_id = it->second.job_id;
         if (auto j = rt.jobs.find(existing_id); j != rt.jobs.end()) live = j->second;
+      } else {
+        // Reserved in the same critical section as the check, so a second
+        // submit with this key (another connection) cannot start a second
+        // job: accept_job turns the reservation into the key's entry.
+        rt.issuing_keys.insert(key);
+        reserved_key = true;
       }
     }
     if (live) {
@@ -120,7 +132,8 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
     }
   }
 
-  if (!session_->try_reserve_job_slot(rt.opts.max_concurrent_jobs_per_session))
+  if (!session_->try_reserve_job_slot(rt.opts.max_concurrent_jobs_per_session)) {
+    unreserve_key();
     return session_->send_error(
         Error(ErrorCode::kInternalError,
               "concurrent job limit reached (" +
@@ -128,8 +141,10 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
               json::object{{"limit", "max_concurrent_jobs_per_session"},
                            {"cap", rt.opts.max_concurrent_jobs_per_session}}),
         env.id);
+  }
   if (!rt.quotas.try_start_job(session_->principal())) {
     session_->release_job_slot();
+    unreserve_key();
     return session_->send_error(
         Error(ErrorCode::kInternalError,
               "concurrent job limit reached (" + std::to_string(rt.quotas.max_jobs()) +
@@ -171,6 +186,7 @@ void ConnectionHandler::accept_job(Runtime::Impl& rt, JobSpec spec,
                                  job->spec().id, store::wall_ms()};
     std::lock_guard lock(rt.mu);
     rt.idempotency[{key.principal, key.key}] = {key.fingerprint, key.job_id, key.created_ms};
+    rt.issuing_keys.erase({key.principal, key.key});  // the reservation becomes the entry
     rt.store->save_idempotency(key);
   }
   session_->send_control(msg::kAccepted, job->accepted_payload_for(*session_), job->spec().id,

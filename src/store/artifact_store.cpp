@@ -429,8 +429,17 @@ void ArtifactStore::load() {
     if (p.extension() != ".json") continue;
     std::string id = p.stem().string();
     bool ok = false;
-    if (auto text = read_range(p.string(), 0, static_cast<std::size_t>(fs::file_size(p, ec)));
-        text && !ec) {
+    // Only a plain metadata file of sane size is read: a directory, FIFO or
+    // huge file under that name must neither throw nor block startup.
+    constexpr std::uintmax_t kMaxMetaBytes = 64U << 10U;
+    std::error_code st;
+    bool regular = fs::is_regular_file(fs::symlink_status(p, st)) && !st;
+    auto meta_size = regular ? fs::file_size(p, st) : 0;
+    if (!regular || st || meta_size > kMaxMetaBytes) {
+      fs::remove(p, ec);
+      continue;
+    }
+    if (auto text = read_range(p.string(), 0, static_cast<std::size_t>(meta_size)); text) {
       auto parsed = parse_json(*text);
       if (parsed && parsed->is_object()) {
         const auto& o = parsed->get_object();

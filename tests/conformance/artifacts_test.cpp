@@ -130,6 +130,31 @@ TEST(Artifacts, NotNegotiatedIsRefusedWithTheRequestId) {
   EXPECT_TRUE(peer.next_of("session.pong"));
 }
 
+// A whole put that names its sha256 is checked against it, as a chunked
+// upload's last chunk is.
+TEST(Artifacts, AWholePutIsCheckedAgainstTheSha256ItNames) {
+  TestRuntime rt;
+  RawPeer peer(rt.memory_connection());
+  ASSERT_TRUE(peer.handshake("alice-token", json::array{"artifacts"}));
+  std::string wrong =
+      peer.send("x-vendor.arcp.artifact.put", json::object{{"media_type", "text/plain"},
+                                                           {"data", "aGk="},
+                                                           {"sha256", std::string(64, '0')}});
+  auto err = peer.next_of("session.error");
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->payload.at("code"), "INVALID_REQUEST");
+  EXPECT_EQ(err->payload.at("details").at("request_id").as_string(), wrong);
+  EXPECT_EQ(rt.runtime().stats().artifacts, 0U);
+  peer.send(
+      "x-vendor.arcp.artifact.put",
+      json::object{{"media_type", "text/plain"},
+                   {"data", "aGk="},  // "hi"
+                   {"sha256", "8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4"}});
+  auto stored = peer.next_of("x-vendor.arcp.artifact.stored");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->payload.at("artifact").at("size"), 2);
+}
+
 TEST(Artifacts, PeerWithoutTheFeatureReceivesNothingUnexpected) {
   // Another SDK: offers no `artifacts`, yet runs an agent that makes one. It
   // sees only core messages (the §8.2 artifact_ref event is core), and its

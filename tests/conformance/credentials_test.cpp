@@ -872,5 +872,64 @@ TEST(Credentials, ConformanceX06_AChildsCredentialIsBoundedByItsLeaseAndRevokedW
   EXPECT_EQ(child_saw, cc.value);  // the child's agent holds its own value
 }
 
+/// A demo upstream where the second credential issued (a child's) can only
+/// be revoked after the first (its parent's) was: without the runtime
+/// waiting for the child, the parent's outcome would go out while the
+/// child's credential is still live.
+class ChildRevokedLast final : public CredentialProvisioner {
+ public:
+  std::string name() const override { return "child-last"; }
+  Result<IssuedCredential> issue(const CredentialRequest& r) override {
+    auto issued = demo->issue(r);
+    std::lock_guard lock(mu_);
+    if (issued) handles_.push_back(issued->revoke_handle);
+    return issued;
+  }
+  Result<void> revoke(const std::string& handle) override {
+    std::unique_lock lock(mu_);
+    if (handles_.size() == 2 && handle == handles_[1])
+      cv_.wait_for(lock, kWait, [&] { return parent_revoked_; });
+    lock.unlock();
+    auto r = demo->revoke(handle);
+    lock.lock();
+    if (!handles_.empty() && handle == handles_[0]) parent_revoked_ = true;
+    cv_.notify_all();
+    return r;
+  }
+  std::shared_ptr<DemoProvisioner> demo = make_demo_provisioner();
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::string> handles_;
+  bool parent_revoked_ = false;
+};
+
+TEST(Credentials, ConformanceX06_TheParentsOutcomeWaitsForItsChildsRevocation) {
+  auto upstream = std::make_shared<ChildRevokedLast>();
+  TestRuntime rt(with_provisioner(upstream));
+  ASSERT_TRUE(
+      rt.runtime().register_agent("parent", [](JobContext& ctx) -> Awaitable<Result<json::value>> {
+        DelegateRequest req{.agent = "slow",
+                            .input = json::object{{"ms", 3'600'000}, {"tick_ms", 3'600'000}}};
+        auto delegating = ctx.async_delegate(std::move(req));
+        auto child = co_await std::move(delegating);
+        if (!child) co_return child.error();
+        co_return json::object{{"child", child->job_id()}};  // returning ends the child
+      }));
+  auto client = rt.connect_memory("alice-token", credential_client());
+  auto job = client->submit(
+      {.agent = "parent", .lease_request = json::object{{"agent.delegate", json::array{"slow"}}}});
+  ASSERT_TRUE(job) << job.error().describe();
+  auto r = job->result();
+  ASSERT_TRUE(r) << r.error().describe();
+  // By the time the parent's outcome is seen, no credential is live.
+  EXPECT_EQ(upstream->demo->live_count(), 0U);
+  auto children = job->children();
+  ASSERT_EQ(children.size(), 1U);
+  ASSERT_EQ(children[0].accepted().credentials.size(), 1U);
+  EXPECT_FALSE(upstream->demo->is_live(children[0].accepted().credentials[0].value));
+}
+
 }  // namespace
 }  // namespace arcp::test

@@ -138,5 +138,21 @@ TEST(LiteLlmProvisioner, OtherClientErrorsArePermanentAndNeverShowTheMasterKey) 
   }
 }
 
+// Only the key being gone counts as revoked: a refusal that merely says
+// something was "not found" (a user, a team) leaves the key live.
+TEST(LiteLlmProvisioner, OnlyAMissingKeyCountsAsRevoked) {
+  FakeLiteLlm gw;
+  auto p = provisioner(gw);
+  gw.set_force_delete_body(R"({"error":{"message":"user not found"}})");
+  for (int status : {401, 403, 400}) {
+    gw.force_delete_status = status;
+    auto r = p->revoke("cred_A");
+    EXPECT_FALSE(r) << status;
+  }
+  gw.force_delete_status = 400;
+  gw.set_force_delete_body(R"({"error":{"message":"Key not found in database"}})");
+  EXPECT_TRUE(p->revoke("cred_A"));
+}
+
 }  // namespace
 }  // namespace arcp::test

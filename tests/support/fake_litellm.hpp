@@ -26,6 +26,11 @@ class FakeLiteLlm {
   /// 0: answer normally; otherwise this HTTP status.
   std::atomic<int> force_generate_status{0};
   std::atomic<int> force_delete_status{0};
+  /// The body of a forced /key/delete answer (read on the server's thread).
+  void set_force_delete_body(std::string body) {
+    std::lock_guard lock(mu_);
+    force_delete_body_ = std::move(body);
+  }
 
   int generates() const { return generates_.load(); }
   int deletes() const { return deletes_.load(); }
@@ -69,7 +74,7 @@ class FakeLiteLlm {
     }
     if (r.target == "/key/delete") {
       ++deletes_;
-      if (int s = force_delete_status.load()) return response(s, "Forced", "{}");
+      if (int s = force_delete_status.load()) return response(s, "Forced", force_delete_body_);
       json::array gone;
       for (const auto& a : o.at("key_aliases").as_array()) {
         std::string alias(a.as_string());
@@ -85,6 +90,7 @@ class FakeLiteLlm {
 
   std::string master_key_;
   mutable std::mutex mu_;
+  std::string force_delete_body_ = "{}";
   std::vector<Received> requests_;
   std::vector<std::string> deleted_;
   std::map<std::string, std::string> live_;  // alias → key

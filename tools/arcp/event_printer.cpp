@@ -13,6 +13,7 @@ std::string str(const json::object& o, std::string_view key) {
 }  // namespace
 
 void EventPrinter::print(const JobEvent& ev, std::string_view job_label) {
+  std::lock_guard lock(mu_);
   const auto& b = ev.body;
   if (ev.kind == "progress") {
     bar_.update(get_number(b, "current").value_or(0), get_number(b, "total"), str(b, "units"),
@@ -49,6 +50,7 @@ void EventPrinter::print(const JobEvent& ev, std::string_view job_label) {
 }
 
 void EventPrinter::child_line(const std::string& line) {
+  std::lock_guard lock(mu_);
   bar_.finish();
   fmt::print(out_, "{}\n", line);
 }
@@ -71,6 +73,7 @@ void follow_children(const std::shared_ptr<EventPrinter>& printer, JobHandle& pa
 }
 
 int EventPrinter::print_outcome(const JobHandle& job, const Result<json::value>& outcome) {
+  std::lock_guard lock(mu_);
   bar_.finish();
   if (outcome) {
     fmt::print(out_, "✔ job {} succeeded\n{}\n", job.job_id(), json::serialize(outcome.value()));

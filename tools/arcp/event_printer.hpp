@@ -4,6 +4,7 @@
 #include <arcp/job_handle.hpp>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <string_view>
 
 #include "progress_bar.hpp"
@@ -22,6 +23,7 @@ class EventPrinter {
   void child_line(const std::string& line);
 
  private:
+  std::mutex mu_;  // the reader thread (events, children) and the main thread (outcome)
   std::FILE* out_;
   ProgressBar bar_;
 };
