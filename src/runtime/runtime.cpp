@@ -382,6 +382,12 @@ void Runtime::sweep() {
 
 Runtime::~Runtime() {
   impl_->shutdown();
+  // The pools stop here, on the thread destroying the Runtime: a handler on
+  // an I/O thread may hold the last reference to Impl for a moment (e.g. a
+  // credential issue completing), and ~Impl on that thread could not join
+  // its own pool (std::terminate at exit under TSan). Both are idempotent.
+  impl_->blocking.join();
+  impl_->io_pool.stop();
 }
 
 Result<void> Runtime::register_agent(const std::string& name, AgentHandler handler,
