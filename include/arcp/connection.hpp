@@ -41,6 +41,11 @@ class Connection {
   /// side's memory with replies. Thread-safe; takes effect before the next
   /// read. Default: no limit (a transport without it ignores the call).
   virtual void set_send_budget(std::size_t bytes) { (void)bytes; }
+  /// The identity the transport verified for its peer (a wss:// connection
+  /// with a client certificate checked against the configured CA: the
+  /// certificate's first DNS/URI/email SAN, else its subject CN). Empty when
+  /// none was verified; authenticators may map it to a principal (mTLS).
+  virtual std::string peer_identity() const { return {}; }
   /// Human-readable peer description for logs (never contains secrets).
   virtual std::string description() const = 0;
 };

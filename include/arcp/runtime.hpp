@@ -2,6 +2,7 @@
 #pragma once
 
 #include <arcp/agent.hpp>
+#include <arcp/authenticator.hpp>
 #include <arcp/connection.hpp>
 #include <arcp/credentials.hpp>
 #include <arcp/envelope.hpp>
@@ -28,7 +29,20 @@ struct RuntimeOptions {
   /// Bearer token → principal. With no tokens and `allow_anonymous`, any hello
   /// is accepted as principal "anonymous".
   std::vector<std::pair<std::string, std::string>> tokens;
+  /// Hellos without a token authenticate as principal "anonymous" (with no
+  /// tokens and no JWT configured, any hello does). Off unless enabled.
   bool allow_anonymous = false;
+  /// Verifies tokens that are JWTs (see make_jwt_authenticator); null: none.
+  std::shared_ptr<const Authenticator> jwt_authenticator;
+  /// mTLS: a hello without a token authenticates as its connection's
+  /// verified client certificate identity (Connection::peer_identity).
+  bool trust_client_certificates = false;
+  /// mTLS required: a hello on a connection without a verified client
+  /// certificate gets UNAUTHENTICATED and is closed, whatever it carries.
+  bool require_client_certificate = false;
+  /// Replaces the whole authentication chain above (tokens, JWT, mTLS,
+  /// anonymous) with a custom authenticator.
+  std::shared_ptr<const Authenticator> authenticator;
 
   std::chrono::seconds heartbeat_interval{30};
   std::chrono::seconds resume_window{600};

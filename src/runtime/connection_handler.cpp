@@ -154,13 +154,9 @@ void ConnectionHandler::dispatch(Runtime::Impl& rt, Envelope& env) {
       if (const auto* auth = env.payload.if_contains("auth"); auth && auth->is_object()) {
         Hello h;
         if (const auto* token = get_string(auth->get_object(), "token")) h.token = *token;
-        auto p = rt.auth.authenticate(h);
-        if (!p) {
-          send_unbound_error(p.error(), env.id);
-          conn_->close();
-          return;
-        }
-        principal = *p;
+        auto identity = authenticate(rt, h, env.id);
+        if (!identity) return;
+        principal = identity->principal;
       }
       return handle_resume(rt, env.id, principal, *resume);
     }

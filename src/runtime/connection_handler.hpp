@@ -35,6 +35,11 @@ class ConnectionHandler : public std::enable_shared_from_this<ConnectionHandler>
   void dispatch(Runtime::Impl& rt, Envelope& env);
   // handshake.cpp: hello, resume (§6.2, §6.3)
   void handle_hello(Runtime::Impl& rt, Envelope& env);
+  /// §6.1: authenticates `hello` together with the transport's verified peer
+  /// identity. On failure answers UNAUTHENTICATED, audits the reason (never
+  /// the token) and closes the connection: nullopt.
+  std::optional<Identity> authenticate(Runtime::Impl& rt, const Hello& hello,
+                                       const std::string& request_id);
   void handle_resume(Runtime::Impl& rt, const std::string& request_id,
                      const std::optional<std::string>& principal, const ResumeRequest& resume);
   Frame welcome_frame(Runtime::Impl& rt, const Session& session, const std::string& token);
@@ -85,6 +90,9 @@ class ConnectionHandler : public std::enable_shared_from_this<ConnectionHandler>
   std::unique_ptr<boost::asio::steady_timer> hello_timer_;
   std::atomic<bool> closed_{false};
   std::string slot_principal_;  // holds an attached-session slot of this principal
+  /// The authenticated identity's own lease ceiling (e.g. a JWT claim);
+  /// submits on this connection are narrowed to it (v1.0 §7.1).
+  std::optional<json::object> identity_ceiling_;
 
   std::mutex hold_mu_;  // guards the four below
   bool held_ = false;

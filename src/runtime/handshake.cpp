@@ -56,15 +56,28 @@ bool ConnectionHandler::take_session_slot(Runtime::Impl& rt, const std::string& 
   return false;
 }
 
+std::optional<Identity> ConnectionHandler::authenticate(Runtime::Impl& rt, const Hello& hello,
+                                                        const std::string& request_id) {
+  const std::string peer = conn_->peer_identity();
+  auto identity = rt.auth->authenticate(AuthRequest{hello, peer});
+  if (!identity) {
+    rt.audit(json::serialize(json::object{{"type", "auth.failure"},
+                                          {"reason", auth_failure_reason(identity.error())},
+                                          {"peer", conn_->description()}}));
+    send_unbound_error(identity.error(), request_id);
+    conn_->close();  // §6.1: reject and close
+    return std::nullopt;
+  }
+  identity_ceiling_ = identity->lease_ceiling;
+  return std::move(identity.value());
+}
+
 void ConnectionHandler::handle_hello(Runtime::Impl& rt, Envelope& env) {
   auto hello = Hello::from_json(env.payload);
   if (!hello) return send_unbound_error(hello.error(), env.id);
-  auto principal = rt.auth.authenticate(*hello);
-  if (!principal) {
-    send_unbound_error(principal.error(), env.id);
-    conn_->close();  // §6.1: reject and close
-    return;
-  }
+  auto identity = authenticate(rt, *hello, env.id);
+  if (!identity) return;
+  const std::optional<std::string> principal = identity->principal;
   if (hello->resume) return handle_resume(rt, env.id, *principal, *hello->resume);
   if (!take_session_slot(rt, *principal, env.id)) return;
   if (!rt.reserve_session(*principal)) {

@@ -35,6 +35,20 @@ std::shared_ptr<store::Store> open_store(const RuntimeOptions& opts) {
   return s.value();
 }
 
+std::shared_ptr<const Authenticator> make_auth_chain(const RuntimeOptions& opts) {
+  auto chain = std::make_shared<ChainAuthenticator>();
+  if (!opts.tokens.empty()) {
+    auto bearer = std::make_shared<BearerAuthenticator>();
+    for (const auto& [token, principal] : opts.tokens) bearer->add_token(token, principal);
+    chain->bearer = std::move(bearer);
+  }
+  chain->jwt = opts.jwt_authenticator;
+  chain->trust_peer_identity = opts.trust_client_certificates || opts.require_client_certificate;
+  chain->require_peer_identity = opts.require_client_certificate;
+  chain->allow_anonymous = opts.allow_anonymous;
+  return chain;
+}
+
 /// If the job's terminal message reached the log, completes `rec` from it.
 bool adopt_logged_outcome(store::Store& store, store::JobRecord& rec) {
   auto events = store.read_job_events(rec.session_id, rec.id, 0);
@@ -76,8 +90,7 @@ Runtime::Impl::Impl(RuntimeOptions o)
   session_limits.high_water_bytes =
       std::min(opts.max_outbound_bytes, opts.max_queued_bytes_per_connection);
   session_limits.back_pressure_lag = opts.back_pressure_lag;
-  for (const auto& [token, principal] : opts.tokens) auth.add_token(token, principal);
-  auth.allow_anonymous(opts.allow_anonymous);
+  auth = opts.authenticator ? opts.authenticator : make_auth_chain(opts);
   // What this runtime implements today; the welcome advertises the intersection.
   supported = FeatureSet{
       feature::kHeartbeat,      feature::kAck,           feature::kListJobs, feature::kSubscribe,

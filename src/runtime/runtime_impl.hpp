@@ -36,7 +36,7 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   };
 
   RuntimeOptions opts;
-  BearerAuthenticator auth;
+  std::shared_ptr<const Authenticator> auth;
   runtime::AgentRegistry agents;
   FeatureSet supported;
 

@@ -18,21 +18,35 @@ std::string submit_fingerprint(const SubmitRequest& s) {
   return json::serialize(o);
 }
 
-/// The requested lease narrowed to the principal's ceiling, if it has one.
-Result<std::optional<CompiledLease>> narrow_to_ceiling(Runtime::Impl& rt,
-                                                       const std::string& principal,
-                                                       const CompiledLease& requested) {
-  if (!rt.opts.lease_ceiling) return std::optional<CompiledLease>();
-  auto ceiling_json = rt.opts.lease_ceiling(principal);
-  if (!ceiling_json) return std::optional<CompiledLease>();
-  auto ceiling = CompiledLease::compile(*ceiling_json, rt.services->fs_base_dir);
+/// `requested` narrowed to `ceiling_json` (v1.0 §7.1: never widened).
+Result<CompiledLease> narrow_to(Runtime::Impl& rt, const json::object& ceiling_json,
+                                const CompiledLease& requested, std::string_view whose) {
+  auto ceiling = CompiledLease::compile(ceiling_json, rt.services->fs_base_dir);
   if (!ceiling)
-    return Error(
-        ErrorCode::kInternalError,
-        "the runtime's lease ceiling for this principal is invalid: " + ceiling.error().message);
-  auto effective = CompiledLease::compile(ceiling->narrow(requested), rt.services->fs_base_dir);
-  if (!effective) return effective.error();
-  return std::optional<CompiledLease>(std::move(effective.value()));
+    return Error(ErrorCode::kInternalError,
+                 std::string(whose) + " lease ceiling is invalid: " + ceiling.error().message);
+  return CompiledLease::compile(ceiling->narrow(requested), rt.services->fs_base_dir);
+}
+
+/// The requested lease narrowed to the principal's ceiling (runtime policy)
+/// and to the authenticated identity's own (e.g. a JWT claim), if any.
+Result<std::optional<CompiledLease>> narrow_to_ceiling(
+    Runtime::Impl& rt, const std::string& principal,
+    const std::optional<json::object>& identity_ceiling, const CompiledLease& requested) {
+  std::optional<CompiledLease> effective;
+  if (rt.opts.lease_ceiling)
+    if (auto policy = rt.opts.lease_ceiling(principal)) {
+      auto narrowed = narrow_to(rt, *policy, requested, "the runtime's");
+      if (!narrowed) return narrowed.error();
+      effective = std::move(narrowed.value());
+    }
+  if (identity_ceiling) {
+    auto narrowed =
+        narrow_to(rt, *identity_ceiling, effective ? *effective : requested, "the token's");
+    if (!narrowed) return narrowed.error();
+    effective = std::move(narrowed.value());
+  }
+  return effective;
 }
 
 }  // namespace
@@ -69,7 +83,8 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
   // enforced is refused, never accepted and ignored.
   auto compiled = CompiledLease::compile(submit->lease_request, rt.services->fs_base_dir);
   if (!compiled) return session_->send_error(compiled.error(), env.id);
-  if (auto narrowed = narrow_to_ceiling(rt, session_->principal(), *compiled); !narrowed)
+  if (auto narrowed = narrow_to_ceiling(rt, session_->principal(), identity_ceiling_, *compiled);
+      !narrowed)
     return session_->send_error(narrowed.error(), env.id);
   else if (*narrowed)
     compiled = std::move(**narrowed);
