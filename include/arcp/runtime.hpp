@@ -82,6 +82,12 @@ struct RuntimeOptions {
   /// Unacknowledged events (with the `ack` feature) before one
   /// `status {phase:"back_pressure"}` event; re-armed when the lag halves.
   std::int64_t back_pressure_lag = 10000;
+  /// §14 heartbeat amplification: a connection whose session, for this
+  /// long, has sent nothing but heartbeats, pongs and acks, received no
+  /// event and has no job of its own running, gets `session.bye {reason:
+  /// "idle_timeout"}` and is closed. The session stays resumable for the
+  /// resume window. 0: never.
+  std::chrono::milliseconds idle_session_timeout{3600 * 1000};
 
   /// Where sessions, event logs, jobs and idempotency keys persist (SQLite,
   /// WAL). Empty: in memory only. The runtime throws std::runtime_error when

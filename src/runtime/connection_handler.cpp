@@ -103,6 +103,7 @@ void ConnectionHandler::on_closed() {
     session = session_;
     if (heartbeat_) heartbeat_->cancel();
     if (hello_timer_) hello_timer_->cancel();
+    if (idle_timer_) idle_timer_->cancel();
   }
   if (session) session->detach(conn_.get());
   if (auto rt = rt_.lock()) {
@@ -170,6 +171,7 @@ void ConnectionHandler::dispatch(Runtime::Impl& rt, Envelope& env) {
   if (session_->seen_before(env.id)) return;  // duplicate envelope id: processed once (W07)
 
   const std::string& t = env.type;
+  note_activity(t);
   if (t == msg::kSubmit) return handle_submit(rt, env);
   if (t == msg::kCancel) return handle_cancel(rt, env);
   if (t == msg::kPing) return handle_ping(env);

@@ -79,6 +79,11 @@ class ConnectionHandler : public std::enable_shared_from_this<ConnectionHandler>
   void send_unbound_error(Error error, const std::string& request_id);
   void arm_heartbeat(Runtime::Impl& rt);
   void arm_hello_timeout(Runtime::Impl& rt);
+  // idle_watch.cpp: §14 heartbeat amplification (RuntimeOptions::idle_session_timeout)
+  void arm_idle_watch(Runtime::Impl& rt, std::chrono::milliseconds after);
+  void check_idle(Runtime::Impl& rt);
+  /// A frame that is not a heartbeat, pong or ack: the session is in use.
+  void note_activity(std::string_view type);
 
   std::weak_ptr<Runtime::Impl> rt_;
   std::shared_ptr<Connection> conn_;
@@ -88,6 +93,9 @@ class ConnectionHandler : public std::enable_shared_from_this<ConnectionHandler>
   std::shared_ptr<boost::asio::io_context> timers_;  // declared before the timer: outlives it
   std::unique_ptr<boost::asio::steady_timer> heartbeat_;
   std::unique_ptr<boost::asio::steady_timer> hello_timer_;
+  std::unique_ptr<boost::asio::steady_timer> idle_timer_;
+  std::atomic<std::int64_t> last_activity_ms_{0};
+  std::int64_t idle_seen_seq_ = 0;  // the session's last seq at the previous idle check
   std::atomic<bool> closed_{false};
   std::string slot_principal_;  // holds an attached-session slot of this principal
   /// The authenticated identity's own lease ceiling (e.g. a JWT claim);

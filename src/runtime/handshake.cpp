@@ -38,6 +38,8 @@ void ConnectionHandler::bind_session(Runtime::Impl& rt, std::shared_ptr<Session>
   }
   conn_->set_send_budget(rt.opts.max_queued_bytes_per_connection);
   if (heartbeat) arm_heartbeat(rt);
+  note_activity(msg::kHello);  // the handshake counts as use
+  if (rt.opts.idle_session_timeout.count() > 0) arm_idle_watch(rt, rt.opts.idle_session_timeout);
 }
 
 bool ConnectionHandler::take_session_slot(Runtime::Impl& rt, const std::string& principal,

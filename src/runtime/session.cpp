@@ -406,7 +406,8 @@ SessionStats Session::stats() const {
   std::lock_guard lock(mu_);
   return SessionStats{pending_.size(), next_seq_ - 1,
                       sent_seq_,       acked_seq_,
-                      retained_from_,  connection_ ? connection_->queued_bytes() : 0};
+                      retained_from_,  connection_ ? connection_->queued_bytes() : 0,
+                      active_jobs_};
 }
 
 }  // namespace arcp::runtime

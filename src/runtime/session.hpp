@@ -48,6 +48,7 @@ struct SessionStats {
   std::int64_t acked_seq = 0;
   std::int64_t retained_from = 1;
   std::size_t queued_bytes = 0;  // waiting in the attached connection's send queue
+  std::size_t active_jobs = 0;   // submitted by this session and not ended
 };
 
 /// A `session.error` envelope carrying `error`; `session_id` empty before a

@@ -38,7 +38,8 @@ TEST(UnrecognisedStore, ServeExitsNonZeroNamingTheFileAndTheRemedy) {
   // `timeout` bounds the run should serve start anyway (exit 124).
   std::string out =
       run_command("timeout 30 " + std::string(ARCP_CLI_PATH) +
-                      " serve --listen ws://127.0.0.1:0/arcp --data-dir " + data.path() + " 2>&1",
+                      " serve --listen ws://127.0.0.1:0/arcp --token t:alice --data-dir " +
+                      data.path() + " 2>&1",
                   code);
   EXPECT_NE(code, 0) << out;
   EXPECT_NE(code, 124) << "arcp serve started on a zero-byte store:\n" << out;

@@ -569,7 +569,7 @@ TEST(Credentials, ConformanceX03_KillNineThenTheNextStartRevokesWhatTheLedgerHol
 TEST(Credentials, ConformanceX03_ServeFailsFastWithoutTheMasterKey) {
   int code = -1;
   auto out = run_command("env -u LITELLM_MASTER_KEY " + std::string(ARCP_CLI_PATH) +
-                             " serve --provisioner litellm=http://127.0.0.1:9 2>&1",
+                             " serve --token t:a --provisioner litellm=http://127.0.0.1:9 2>&1",
                          code);
   EXPECT_NE(code, 0);
   EXPECT_NE(out.find("LITELLM_MASTER_KEY"), std::string::npos) << out;

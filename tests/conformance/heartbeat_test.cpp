@@ -94,5 +94,66 @@ TEST_F(Heartbeat, ConformanceH04_ClientWatchdogDetectsASilentRuntimeAndResumes) 
   EXPECT_EQ((*client)->resume_count(), 1U);
 }
 
+// §14 heartbeat amplification: a session that only heartbeats is said
+// goodbye to; one with a job of its own running is not. Both connections
+// share one timeout and the busy one is opened first, so its idle check runs
+// first: it is still open when the idle one has been closed.
+TEST(IdleSessions, HeartbeatOnlySessionsAreDisconnectedButStayResumable) {
+  RuntimeOptions o = default_runtime_options();
+  o.idle_session_timeout = std::chrono::milliseconds(300);
+  TestRuntime rt(o);
+  Gate gate;
+  ASSERT_TRUE(rt.runtime().register_agent("gate", gate.handler()));
+
+  RawPeer busy(rt.memory_connection());
+  ASSERT_TRUE(busy.handshake());
+  busy.send("job.submit", json::object{{"agent", "gate"}, {"input", {{"steps", 1}}}});
+  ASSERT_TRUE(busy.next_of("job.accepted"));
+
+  RawPeer idle(rt.memory_connection());
+  auto w = idle.handshake();
+  ASSERT_TRUE(w);
+  idle.send("session.ping", json::object{{"nonce", "n1"}, {"sent_at", now_rfc3339()}});
+  auto bye = idle.next_of("session.bye", std::chrono::seconds(10));
+  ASSERT_TRUE(bye);
+  EXPECT_EQ(bye->payload.at("reason"), "idle_timeout");
+  EXPECT_TRUE(idle.wait_closed());
+
+  // The busy session's connection is still served.
+  busy.send("session.ping", json::object{{"nonce", "still-here"}, {"sent_at", now_rfc3339()}});
+  auto pong = busy.next_of("session.pong");
+  ASSERT_TRUE(pong);
+  EXPECT_EQ(pong->payload.at("ping_nonce"), "still-here");
+  gate.release(1);
+  ASSERT_TRUE(busy.next_of("job.result"));
+
+  // Only the transport went: the idle session resumes.
+  RawPeer again(rt.memory_connection());
+  again.send("session.hello",
+             resume_hello("alice-token", idle.session_id,
+                          std::string(w->payload.at("resume_token").as_string()), 0));
+  auto welcome = again.next();
+  ASSERT_TRUE(welcome);
+  EXPECT_EQ(welcome->type, "session.welcome");
+}
+
+TEST(IdleSessions, ZeroTimeoutNeverDisconnects) {
+  RuntimeOptions o = default_runtime_options();
+  o.idle_session_timeout = std::chrono::milliseconds(0);
+  o.heartbeat_interval = std::chrono::seconds(1);
+  TestRuntime rt(o);
+  RawPeer peer(rt.memory_connection());
+  ASSERT_TRUE(peer.handshake());
+  // Two heartbeat rounds answered; nothing but pings arrives.
+  for (int round = 0; round < 2; ++round) {
+    auto ping = peer.next_of("session.ping", std::chrono::seconds(5));
+    ASSERT_TRUE(ping);
+    peer.send("session.pong", json::object{{"ping_nonce", ping->payload.at("nonce")},
+                                           {"received_at", now_rfc3339()}});
+  }
+  peer.send("session.ping", json::object{{"nonce", "n2"}, {"sent_at", now_rfc3339()}});
+  EXPECT_TRUE(peer.next_of("session.pong"));
+}
+
 }  // namespace
 }  // namespace arcp::test

@@ -12,11 +12,13 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "json_config.hpp"
 
 namespace arcp::cli {
 namespace {
 
 struct ServeOptions {
+  std::string config_file;
   std::vector<std::string> listen;
   std::vector<std::string> tokens;
   std::vector<std::string> allow_hosts;
@@ -24,7 +26,9 @@ struct ServeOptions {
   std::string tls_cert;
   std::string tls_key;
   bool stdio = false;
+  bool allow_anonymous = false;
   int heartbeat_sec = 30;
+  std::int64_t idle_session_timeout_sec = 3600;
   int cancel_grace_ms = 30000;
   int resume_window_sec = 600;
   int retention_sec = 24 * 3600;
@@ -125,6 +129,11 @@ class StopWaiter {
   std::shared_ptr<State> state_;
 };
 
+/// Sessions can authenticate somehow: anonymous access is never a default.
+bool has_authentication(const ServeOptions& o) {
+  return !o.tokens.empty() || o.allow_anonymous;
+}
+
 void report_signal(int sig) {
   if (sig != 0) fmt::print(stderr, "arcp serve: signal {} — shutting down gracefully\n", sig);
 }
@@ -149,10 +158,12 @@ int serve(const ServeOptions& o) {
     }
     ro.tokens.emplace_back(t.substr(0, colon), t.substr(colon + 1));
   }
-  if (ro.tokens.empty()) {
-    ro.allow_anonymous = true;
-    fmt::print(stderr, "arcp serve: no --token given; accepting anonymous sessions\n");
-  }
+  ro.allow_anonymous = o.allow_anonymous;
+  if (ro.allow_anonymous)
+    fmt::print(stderr,
+               "arcp serve: --allow-anonymous: hellos without a token are accepted as "
+               "principal 'anonymous'\n");
+  ro.idle_session_timeout = std::chrono::seconds(o.idle_session_timeout_sec);
   ro.resume_window = std::chrono::seconds(o.resume_window_sec);
   ro.idempotency_window = std::chrono::seconds(o.retention_sec);
   ro.max_buffered_events = o.max_buffered_events != 0 ? o.max_buffered_events
@@ -381,12 +392,33 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--allow-host", o->allow_hosts,
                   "Allowed Host header value (repeatable; * = any)");
   cmd->add_option("--heartbeat-sec", o->heartbeat_sec, "Heartbeat interval in seconds")
-      ->check(CLI::Range(1, 3600));
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   cmd->add_option("--cancel-grace-ms", o->cancel_grace_ms,
                   "Grace before a cancelled agent is abandoned")
-      ->check(CLI::Range(1, 600000));
+      ->check(CLI::Range(1, 600000))
+      ->capture_default_str();
   cmd->add_flag("--stdio", o->stdio, "Serve one session on stdin/stdout (NDJSON)");
-  cmd->callback([o, &run] { run = [o] { return serve(*o); }; });
+  cmd->add_flag("--allow-anonymous", o->allow_anonymous,
+                "Accept hellos without a token as principal 'anonymous' (with no other way to "
+                "authenticate configured, any hello). Off by default: without it and without "
+                "--token (or another authenticator) serve refuses to start");
+  cmd->add_option("--idle-session-timeout-sec", o->idle_session_timeout_sec,
+                  "§14: a connection whose session only heartbeats (no requests, no events, no "
+                  "job of its own running) this long is sent session.bye and closed; the "
+                  "session stays resumable (0 = never)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{30} * 24 * 3600))
+      ->capture_default_str();
+  add_json_config_option(*cmd, o->config_file);
+  cmd->callback([o, &run, cmd] {
+    if (!o->config_file.empty()) apply_json_config(*cmd, o->config_file);
+    if (!has_authentication(*o))
+      throw CLI::ValidationError(
+          "authentication",
+          "no way to authenticate sessions is configured: give --token TOKEN:PRINCIPAL (or "
+          "another authenticator), or --allow-anonymous for an open development runtime");
+    run = [o] { return serve(*o); };
+  });
 }
 
 }  // namespace arcp::cli
