@@ -95,4 +95,29 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
+std::optional<std::string> base64url_decode(std::string_view text) {
+  std::size_t rest = text.size() % 4;
+  if (rest == 1) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() / 4 * 3 + 2);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  int last = 0;
+  for (char c : text) {
+    int v = c == '-' ? 62 : c == '_' ? 63 : (c == '+' || c == '/') ? -1 : value_of(c);
+    if (v < 0) return std::nullopt;
+    last = v;
+    acc = ((acc << 6) | static_cast<std::uint32_t>(v)) & 0xFFFFFFU;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  // The unused low bits of the last character must be zero (canonical).
+  if (rest == 2 && (last & 15) != 0) return std::nullopt;
+  if (rest == 3 && (last & 3) != 0) return std::nullopt;
+  return out;
+}
+
 }  // namespace arcp::core

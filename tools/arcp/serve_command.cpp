@@ -3,6 +3,7 @@
 
 #include <arcp/conformance_agents.hpp>
 #include <arcp/credentials.hpp>
+#include <arcp/jwt_authenticator.hpp>
 #include <arcp/runtime.hpp>
 #include <arcp/transports.hpp>
 #include <condition_variable>
@@ -61,6 +62,13 @@ struct ServeOptions {
   std::string provisioner;  // demo | litellm=URL
   std::string provisioner_endpoint;
   std::string provisioner_ca_file;
+  // ---- jwt ----
+  std::string jwt_jwks;
+  std::string jwt_audience;
+  std::string jwt_issuer;
+  std::string jwt_principal_claim = "sub";
+  std::string jwt_lease_claim;
+  int jwt_leeway_sec = 30;
 };
 
 // --provisioner demo | litellm=URL. The LiteLLM master key is read from the
@@ -131,7 +139,7 @@ class StopWaiter {
 
 /// Sessions can authenticate somehow: anonymous access is never a default.
 bool has_authentication(const ServeOptions& o) {
-  return !o.tokens.empty() || o.allow_anonymous;
+  return !o.tokens.empty() || !o.jwt_jwks.empty() || o.allow_anonymous;
 }
 
 void report_signal(int sig) {
@@ -157,6 +165,27 @@ int serve(const ServeOptions& o) {
       return kExitUsage;
     }
     ro.tokens.emplace_back(t.substr(0, colon), t.substr(colon + 1));
+  }
+  // ---- jwt ----
+  if (!o.jwt_jwks.empty()) {
+    JwtOptions jo;
+    jo.jwks_file = o.jwt_jwks;
+    jo.audience = o.jwt_audience;
+    jo.issuer = o.jwt_issuer;
+    jo.principal_claim = o.jwt_principal_claim;
+    jo.lease_claim = o.jwt_lease_claim;
+    jo.leeway = std::chrono::seconds(o.jwt_leeway_sec);
+    auto jwt = make_jwt_authenticator(std::move(jo));
+    if (!jwt) {
+      fmt::print(stderr, "arcp serve: --jwt-jwks: {}\n", jwt.error().message);
+      return kExitUsage;
+    }
+    ro.jwt_authenticator = std::move(jwt.value());
+  } else if (!o.jwt_audience.empty() || !o.jwt_issuer.empty() || !o.jwt_lease_claim.empty()) {
+    fmt::print(stderr,
+               "arcp serve: --jwt-audience, --jwt-issuer and --jwt-lease-claim need "
+               "--jwt-jwks\n");
+    return kExitUsage;
   }
   ro.allow_anonymous = o.allow_anonymous;
   if (ro.allow_anonymous)
@@ -387,6 +416,19 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
                   "Base URL agents present the credential at (default: the provisioner's)");
   cmd->add_option("--provisioner-ca-file", o->provisioner_ca_file,
                   "PEM bundle to verify an https LiteLLM gateway with");
+  // ---- jwt ----
+  cmd->add_option("--jwt-jwks", o->jwt_jwks,
+                  "Verify tokens that are JWTs against this JWKS file (RFC 7517; reloaded when "
+                  "it changes); --token values still work");
+  cmd->add_option("--jwt-audience", o->jwt_audience, "Audience a JWT's 'aud' must contain");
+  cmd->add_option("--jwt-issuer", o->jwt_issuer, "Issuer a JWT's 'iss' must equal");
+  cmd->add_option("--jwt-principal-claim", o->jwt_principal_claim, "JWT claim naming the principal")
+      ->capture_default_str();
+  cmd->add_option("--jwt-lease-claim", o->jwt_lease_claim,
+                  "JWT claim holding a lease object: the most that token's submits are granted");
+  cmd->add_option("--jwt-leeway-sec", o->jwt_leeway_sec, "Clock skew allowed for exp/nbf/iat")
+      ->check(CLI::Range(0, 86400))
+      ->capture_default_str();
   cmd->add_option("--tls-cert", o->tls_cert, "PEM certificate chain for wss://");
   cmd->add_option("--tls-key", o->tls_key, "PEM private key for wss://");
   cmd->add_option("--allow-host", o->allow_hosts,
