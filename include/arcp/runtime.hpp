@@ -7,6 +7,7 @@
 #include <arcp/credentials.hpp>
 #include <arcp/envelope.hpp>
 #include <arcp/error.hpp>
+#include <arcp/log.hpp>
 #include <arcp/time.hpp>
 #include <arcp/tool.hpp>
 #include <arcp/websocket_server.hpp>
@@ -100,7 +101,10 @@ struct RuntimeOptions {
   /// May `observer` list or subscribe to a job of `owner`? Default (empty):
   /// the same principal only (§14).
   std::function<bool(const std::string& observer, const std::string& owner)> observe_policy;
-  /// Receives one JSON line per subscribe decision (§14 audit). Default: stderr.
+  /// The audit trail (§14), apart from the operator log: one JSON line
+  /// `{"ts","event",…}` per subscribe decision, cancel, credential issue and
+  /// revocation and authentication failure, secrets redacted. Default:
+  /// stderr, each line prefixed "arcp audit: ".
   std::function<void(const std::string& line)> audit_log;
   /// Threads running the runtime's I/O executors: session timers and pumps,
   /// job timers, coroutine agents. 0: one per core.
@@ -188,6 +192,13 @@ struct RuntimeOptions {
                                                                    std::chrono::milliseconds(800)};
   /// How long shutdown waits for revocations in flight.
   std::chrono::milliseconds credential_shutdown_timeout{10000};
+  // ---- logs, audit, metrics ----
+  /// The operator log: one JSON line `{"ts","level","event",…}` per call
+  /// (connections, sessions, jobs, credentials, heartbeat losses, auth and
+  /// store failures), secrets redacted. Default (empty): stderr.
+  std::function<void(std::string_view line)> log_sink;
+  /// Lines below this level are not written.
+  LogLevel log_level = LogLevel::kInfo;
 };
 
 /// Counts of what the runtime holds in memory (for operators and tests).
@@ -247,6 +258,12 @@ class Runtime {
   void shutdown();
 
   RuntimeStats stats() const;
+  /// The Prometheus text exposition (format 0.0.4) of the runtime's counters,
+  /// histograms and gauges; what a listener serves at `/metrics`.
+  std::string metrics_text() const;
+  /// Ready for traffic: not shutting down, and the store has not failed
+  /// (a listener's `/readyz` answers 200, else 503 with the reason).
+  bool ready() const;
   /// Sweeps now (it also runs every `sweep_interval`): drops sessions detached
   /// longer than the resume window with no running job (and their logs),
   /// finished jobs and idempotency keys older than the idempotency window,

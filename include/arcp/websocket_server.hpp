@@ -3,12 +3,22 @@
 
 #include <arcp/connection.hpp>
 #include <arcp/error.hpp>
+#include <arcp/log.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace arcp {
+
+/// The answer to a plain HTTP GET on the listener (metrics, health checks).
+struct HttpReply {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
 
 struct WebSocketServerOptions {
   /// `ws://host:port/path` or `wss://…`; port 0 picks a free port.
@@ -24,6 +34,13 @@ struct WebSocketServerOptions {
   /// Threads running this listener's sockets (each connection on its own
   /// strand). 0: one per core.
   int io_threads = 0;
+  /// Plain GET requests (not WebSocket upgrades) that passed the Host and
+  /// Origin checks: called with the path (no query) on a listener thread,
+  /// so it must not block. nullopt: the default answer (426, or 404 for
+  /// another path). Null: every such request gets the default answer.
+  std::function<std::optional<HttpReply>(std::string_view path)> http_get;
+  /// Where accept failures are reported; null: stderr.
+  std::shared_ptr<const Logger> logger;
 };
 
 class WebSocketServer {

@@ -107,6 +107,9 @@ void ConnectionHandler::on_closed() {
   }
   if (session) session->detach(conn_.get());
   if (auto rt = rt_.lock()) {
+    rt->log(LogLevel::kDebug, "connection.closed",
+            json::object{{"peer", conn_->description()},
+                         {"session_id", session ? json::value(session->id()) : json::value()}});
     if (!slot_principal_.empty()) rt->quotas.detach(slot_principal_);
     std::lock_guard lock(rt->mu);
     rt->handlers.erase(shared_from_this());
@@ -187,12 +190,18 @@ void ConnectionHandler::dispatch(Runtime::Impl& rt, Envelope& env) {
     closed.type = std::string(msg::kClosed);
     closed.session_id = session_->id();
     session_->detach(conn_.get());
+    rt.log(LogLevel::kInfo, "session.closed",
+           json::object{{"session_id", session_->id()}, {"principal", session_->principal()}});
     conn_->send(make_frame(encode_envelope(closed)));
     conn_->close();
     return;
   }
   if (t == msg::kBye) {
     session_->detach(conn_.get());
+    rt.log(
+        LogLevel::kInfo, "session.closed",
+        json::object{
+            {"session_id", session_->id()}, {"principal", session_->principal()}, {"by", "bye"}});
     conn_->close();
     return;
   }
@@ -232,6 +241,11 @@ void ConnectionHandler::arm_heartbeat(Runtime::Impl& rt) {
     if (steady_ms() - self->last_inbound_ms_ > 2 * interval.count()) {
       // §6.4: two silent intervals → HEARTBEAT_LOST; close the transport, keep the session and
       // jobs.
+      rt->metrics->heartbeat_losses.add();
+      rt->log(LogLevel::kWarn, "session.heartbeat_lost",
+              json::object{{"session_id", session->id()},
+                           {"principal", session->principal()},
+                           {"peer", self->conn_->description()}});
       session->send_error(
           Error(ErrorCode::kHeartbeatLost, "no traffic for two heartbeat intervals"), {});
       session->detach(self->conn_.get());

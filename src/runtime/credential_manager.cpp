@@ -72,14 +72,19 @@ Result<HeldCredential> CredentialManager::issue(const CredentialRequest& request
   row.state = std::string(kIssuing);
   row.issued_ms = row.updated_ms = store::wall_ms();
   {
-    std::lock_guard lock(mu_);
-    if (stopping_)
+    std::unique_lock lock(mu_);
+    if (stopping_) {
+      lock.unlock();
+      observe("issue", false, row, "the runtime is shutting down");
       return Error(ErrorCode::kInternalError, "the runtime is shutting down; no credential issued");
+    }
     auto& count = per_principal_[request.principal];
     // A rotation replaces a live credential: only new credentials count against the cap.
     bool rotation = request.issuance_id != request.credential_id;
     if (!rotation && count >= policy_.max_per_principal) {
       if (count == 0) per_principal_.erase(request.principal);
+      lock.unlock();
+      observe("issue", false, row, "max_credentials_per_principal");
       return Error(ErrorCode::kInternalError,
                    "outstanding credential limit reached (" +
                        std::to_string(policy_.max_per_principal) +
@@ -97,6 +102,7 @@ Result<HeldCredential> CredentialManager::issue(const CredentialRequest& request
   store_->flush();
   if (auto failure = store_->failure()) {
     erase_row(row.id);
+    observe("issue", false, row, failure->message);
     return issue_error(name, *failure);
   }
   auto issued = guarded([&]() -> Result<IssuedCredential> { return provisioner_->issue(request); });
@@ -104,6 +110,7 @@ Result<HeldCredential> CredentialManager::issue(const CredentialRequest& request
     issued = Error(ErrorCode::kInternalError, "it returned an empty value");
   if (!issued) {
     erase_row(row.id);
+    observe("issue", false, row, issued.error().message);
     return issue_error(name, issued.error());
   }
   row.state = std::string(kIssued);
@@ -116,6 +123,7 @@ Result<HeldCredential> CredentialManager::issue(const CredentialRequest& request
   }
   save(row);
   if (handle_changed) store_->flush();  // the value goes out only once it can be revoked
+  observe("issue", true, row);
   HeldCredential held;
   held.credential = std::move(issued->credential);
   held.credential.id = request.credential_id;
@@ -177,10 +185,11 @@ CredentialManager::Outcome CredentialManager::revoke_row(const std::string& id, 
       revoking_.erase(id);
     }
     erase_row(id);
+    observe("revoke", true, row);
     if (row.state == kRevokeFailed)
-      log_(json::serialize(json::object{{"type", "credential.revoked"},
+      log_(json::serialize(json::object{{"event", "credential.revoked"},
                                         {"at", now_rfc3339()},
-                                        {"credential", id},
+                                        {"credential_id", id},
                                         {"job_id", row.job_id},
                                         {"principal", row.principal},
                                         {"provisioner", row.provisioner},
@@ -199,10 +208,11 @@ CredentialManager::Outcome CredentialManager::revoke_row(const std::string& id, 
   }
   save(row);
   store_->flush();  // an operator reading the ledger (`arcp creds`) sees it
+  observe("revoke", false, row, row.last_error);
   if (first_failure && !quiet_failure)
-    log_(json::serialize(json::object{{"type", "credential.revoke_failed"},
+    log_(json::serialize(json::object{{"event", "credential.revoke_failed"},
                                       {"at", now_rfc3339()},
-                                      {"credential", id},
+                                      {"credential_id", id},
                                       {"job_id", row.job_id},
                                       {"principal", row.principal},
                                       {"provisioner", row.provisioner},
@@ -243,7 +253,7 @@ std::size_t CredentialManager::recover() {
   store_->flush();
   std::size_t left = outstanding();
   if (!rows.empty())
-    log_(json::serialize(json::object{{"type", "credential.recover"},
+    log_(json::serialize(json::object{{"event", "credential.recover"},
                                       {"at", now_rfc3339()},
                                       {"found", rows.size()},
                                       {"revoked", rows.size() - left},

@@ -57,6 +57,13 @@ class CredentialManager : public std::enable_shared_from_this<CredentialManager>
 
   std::string provisioner_name() const { return provisioner_->name(); }
 
+  /// Told of every issue and revocation outcome (`op` "issue" or "revoke";
+  /// `error` empty on success) for metrics, logs and audit: the ledger row,
+  /// never a value. Set before the manager is used.
+  using Observer = std::function<void(
+      std::string_view op, bool ok, const store::CredentialRecord& row, const std::string& error)>;
+  void set_observer(Observer observer) { observer_ = std::move(observer); }
+
   // ---- blocking: never on an I/O thread ----
   /// Ledger row first (durable), then the upstream; the row goes again when
   /// the upstream refuses. Errors are INTERNAL_ERROR naming no secret.
@@ -102,6 +109,11 @@ class CredentialManager : public std::enable_shared_from_this<CredentialManager>
   std::shared_ptr<store::Store> store_;
   Run run_;
   Log log_;
+  Observer observer_;
+  void observe(std::string_view op, bool ok, const store::CredentialRecord& row,
+               const std::string& error = {}) const {
+    if (observer_) observer_(op, ok, row, error);
+  }
   CredentialPolicy policy_;
 
   mutable std::mutex mu_;  // a leaf: nothing is called out while it is held

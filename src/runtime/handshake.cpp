@@ -63,9 +63,11 @@ std::optional<Identity> ConnectionHandler::authenticate(Runtime::Impl& rt, const
   const std::string peer = conn_->peer_identity();
   auto identity = rt.auth->authenticate(AuthRequest{hello, peer});
   if (!identity) {
-    rt.audit(json::serialize(json::object{{"type", "auth.failure"},
-                                          {"reason", auth_failure_reason(identity.error())},
-                                          {"peer", conn_->description()}}));
+    std::string reason = auth_failure_reason(identity.error());
+    rt.metrics->auth_failures.add(reason);  // a bounded label set
+    json::object fields{{"reason", reason}, {"peer", conn_->description()}};
+    rt.log(LogLevel::kWarn, "auth.failure", fields);
+    rt.audit_event("auth.failure", std::move(fields));
     send_unbound_error(identity.error(), request_id);
     conn_->close();  // §6.1: reject and close
     return std::nullopt;
@@ -105,6 +107,11 @@ void ConnectionHandler::handle_hello(Runtime::Impl& rt, Envelope& env) {
     rt.sessions[session->id()] = session;
   }
   session->attach(conn_, welcome_frame(rt, *session, token));
+  rt.log(LogLevel::kInfo, "session.opened",
+         json::object{{"session_id", session->id()},
+                      {"principal", session->principal()},
+                      {"method", identity->method},
+                      {"peer", conn_->description()}});
   bind_session(rt, std::move(session));
 }
 
@@ -112,6 +119,11 @@ void ConnectionHandler::handle_resume(Runtime::Impl& rt, const std::string& requ
                                       const std::optional<std::string>& principal,
                                       const ResumeRequest& resume) {
   auto refuse = [&](Error error) {
+    rt.metrics->resumed(false);
+    rt.log(LogLevel::kInfo, "session.resume_rejected",
+           json::object{{"session_id", resume.session_id},
+                        {"code", to_string(error.code)},
+                        {"peer", conn_->description()}});
     send_unbound_error(std::move(error), request_id);
     conn_->close();  // v1.0 §6.3: a refused resume closes the transport
   };
@@ -137,6 +149,12 @@ void ConnectionHandler::handle_resume(Runtime::Impl& rt, const std::string& requ
   if (auto ok = session->resume(conn_, resume.last_event_seq, welcome_frame(rt, *session, token));
       !ok)
     return refuse(ok.error());
+  rt.metrics->resumed(true);
+  rt.log(LogLevel::kInfo, "session.resumed",
+         json::object{{"session_id", session->id()},
+                      {"principal", session->principal()},
+                      {"last_event_seq", resume.last_event_seq},
+                      {"peer", conn_->description()}});
   bind_session(rt, std::move(session));
 }
 

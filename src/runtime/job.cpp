@@ -11,6 +11,7 @@
 #include <exception>
 
 #include "core/envelope_writer.hpp"
+#include "observability/metrics.hpp"
 #include "runtime/job_history.hpp"
 
 namespace arcp::runtime {
@@ -46,6 +47,15 @@ Job::Job(JobSpec spec, std::shared_ptr<Session> submitter, std::shared_ptr<store
   }
   accepted_["trace_id"] = spec_.trace_id;
   take_credentials();
+}
+
+template <class R>
+R Job::count_budget_exhaustion_locked(R r) {
+  if (!r && r.error().code == ErrorCode::kBudgetExhausted && !budget_exhaustion_counted_) {
+    budget_exhaustion_counted_ = true;
+    if (spec_.services->metrics) spec_.services->metrics->budget_exhaustions.add();
+  }
+  return r;
 }
 
 JobStatus Job::status() const {
@@ -139,7 +149,7 @@ Result<std::string> Job::authorize(std::string_view capability, std::string_view
     canonical = spec_.compiled_lease.check(capability, target);
     if (!canonical) return canonical.error();
   }
-  if (auto b = budget_.check(); !b) return b.error();
+  if (auto b = count_budget_exhaustion_locked(budget_.check()); !b) return b.error();
   return canonical;
 }
 
@@ -147,7 +157,7 @@ Result<void> Job::authorize_canonical(std::string_view capability, std::string_v
   std::lock_guard lock(mu_);
   if (auto ok = may_act_locked(); !ok) return ok;
   if (auto r = spec_.compiled_lease.check_canonical(capability, canonical); !r) return r;
-  return budget_.check();
+  return count_budget_exhaustion_locked(budget_.check());
 }
 
 void Job::request_stop_locked() {
@@ -457,7 +467,7 @@ Result<std::optional<json::object>> Job::account_cost_locked(json::object& body)
   if (!nano)
     return Error(ErrorCode::kInvalidRequest, "a cost metric's value is out of range",
                  json::object{{"name", name}});
-  auto left = budget_.spend(*unit, *nano);
+  auto left = count_budget_exhaustion_locked(budget_.spend(*unit, *nano));
   if (!left) return left.error();
   if (*nano == 0 || !*left) return std::optional<json::object>();  // nothing material
   return std::optional<json::object>(json::object{
@@ -476,7 +486,7 @@ Result<void> Job::commit_cost(std::uint64_t hold, std::string_view metric_name,
     budget_.release(hold);
     return Error(ErrorCode::kCancelled, "job already ended");
   }
-  auto left = budget_.commit(hold, actual_nano);
+  auto left = count_budget_exhaustion_locked(budget_.commit(hold, actual_nano));
   if (!left) return left.error();
   emit_locked(event_kind::kMetric, json::object{{"name", metric_name},
                                                 {"value", nano_units_to_json(actual_nano)},

@@ -72,6 +72,9 @@ class Job : public std::enable_shared_from_this<Job> {
   const std::shared_ptr<boost::asio::io_context>& io() const { return io_; }
   const json::object& accepted_payload() const { return accepted_; }
   JobStatus status() const;
+  /// The status without taking the job lock: for OnTerminal callbacks, which
+  /// run with it held.
+  JobStatus status_in_callback() const { return status_; }
   /// True once the job ended at or before `cutoff`.
   bool finished_before(std::chrono::steady_clock::time_point cutoff) const;
   bool is_submitter(const Session& s) const { return submitter_id_ == s.id(); }
@@ -248,6 +251,12 @@ class Job : public std::enable_shared_from_this<Job> {
   std::size_t children_unpublished_ = 0;  // ended children whose outcome is not out yet
   bool ready_to_publish_ = false;         // own revocation done: waiting on children only
   bool published_ = false;                // the terminal message went out (after revocation)
+
+  /// arcp_budget_exhaustions_total counts a job once.
+  bool budget_exhaustion_counted_ = false;
+  /// Counts the job's first BUDGET_EXHAUSTED refusal; returns `r` unchanged.
+  template <class R>
+  R count_budget_exhaustion_locked(R r);
   std::vector<HeldCredential> credentials_;
   std::vector<std::string> rotating_;  // credential ids being rotated now
   bool revoke_when_rotated_ = false;   // ended during a rotation: revoke once it is done

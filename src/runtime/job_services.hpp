@@ -18,6 +18,9 @@
 namespace arcp::store {
 class ArtifactStore;
 }
+namespace arcp::observability {
+struct RuntimeMetrics;
+}
 
 namespace arcp::runtime {
 
@@ -76,6 +79,8 @@ struct JobServices {
   std::shared_ptr<store::ArtifactStore> artifacts;
   /// §9.8: set when a provisioner with a durable ledger is configured.
   std::shared_ptr<CredentialManager> credentials;
+  /// Counts budget exhaustions (null in unit tests).
+  std::shared_ptr<observability::RuntimeMetrics> metrics;
 };
 
 }  // namespace arcp::runtime

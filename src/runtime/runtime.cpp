@@ -8,6 +8,7 @@
 
 #include "runtime/connection_handler.hpp"
 #include "runtime/runtime_impl.hpp"
+#include "runtime/runtime_observability.hpp"
 
 namespace arcp {
 namespace {
@@ -27,10 +28,11 @@ std::shared_ptr<store::ArtifactStore> open_artifact_store(const RuntimeOptions& 
   return s.value();
 }
 
-std::shared_ptr<store::Store> open_store(const RuntimeOptions& opts) {
+std::shared_ptr<store::Store> open_store(const RuntimeOptions& opts,
+                                         store::SqliteOptions sqlite_options) {
   if (opts.store) return opts.store;
   if (opts.data_dir.empty()) return store::make_memory_store();
-  auto s = store::open_sqlite_store(opts.data_dir);
+  auto s = store::open_sqlite_store(opts.data_dir, std::move(sqlite_options));
   if (!s) throw std::runtime_error(s.error().message);
   return s.value();
 }
@@ -71,10 +73,12 @@ bool adopt_logged_outcome(store::Store& store, store::JobRecord& rec) {
 
 Runtime::Impl::Impl(RuntimeOptions o)
     : opts(std::move(o)),
+      logger(runtime::make_runtime_logger(opts)),
+      metrics(std::make_shared<observability::RuntimeMetrics>()),
       io_pool(opts.io_threads != 0 ? opts.io_threads : runtime::default_io_threads()),
       blocking({opts.max_blocking_threads, opts.max_blocking_threads_per_principal,
                 opts.blocking_thread_idle}),
-      store(open_store(opts)),
+      store(open_store(opts, runtime::observed_sqlite_options(logger, metrics))),
       quotas(opts.max_sessions_per_principal, opts.max_concurrent_jobs_per_principal),
       artifacts(open_artifact_store(opts)) {
   // base64 grows data by 4/3; the rest of the envelope fits in the slack.
@@ -90,6 +94,8 @@ Runtime::Impl::Impl(RuntimeOptions o)
   session_limits.high_water_bytes =
       std::min(opts.max_outbound_bytes, opts.max_queued_bytes_per_connection);
   session_limits.back_pressure_lag = opts.back_pressure_lag;
+  session_limits.events_sent =
+      std::shared_ptr<observability::Counter>(metrics, &metrics->events_sent);
   auth = opts.authenticator ? opts.authenticator : make_auth_chain(opts);
   // What this runtime implements today; the welcome advertises the intersection.
   supported = FeatureSet{
@@ -106,6 +112,7 @@ Runtime::Impl::Impl(RuntimeOptions o)
   services->max_fetch_body_bytes = opts.max_fetch_body_bytes;
   services->lease_expiry_grace = opts.lease_expiry_grace;
   services->artifacts = artifacts;
+  services->metrics = metrics;
 }
 
 std::shared_ptr<runtime::Job> Runtime::Impl::make_job(
@@ -119,6 +126,7 @@ std::shared_ptr<runtime::Job> Runtime::Impl::make_job(
       [weak_rt](runtime::Job& j) {
         // Finished jobs live on in the store (listing, subscribe, idempotency).
         if (auto r = weak_rt.lock()) {
+          r->on_job_ended(j);
           std::lock_guard lock(r->mu);
           r->jobs.erase(j.spec().id);
         }
@@ -158,11 +166,8 @@ void Runtime::Impl::init_credentials() {
               principal,
           std::move(task));
   };
-  auto log = [sink = opts.audit_log](const std::string& line) {
-    if (sink)
-      sink(line);
-    else
-      std::clog << "arcp audit: " << line << "\n";
+  auto log = [weak](const std::string& line) {
+    if (auto rt = weak.lock()) runtime::audit_legacy_line(*rt, line, /*also_log=*/true);
   };
   runtime::CredentialPolicy policy;
   policy.revoke_attempts = opts.credential_revoke_attempts;
@@ -170,6 +175,7 @@ void Runtime::Impl::init_credentials() {
   policy.max_per_principal = opts.max_credentials_per_principal;
   credentials = std::make_shared<runtime::CredentialManager>(opts.credential_provisioner, store,
                                                              run, log, policy);
+  credentials->set_observer(runtime::credential_observer(weak));
   services->credentials = credentials;
   supported.add(feature::kProvisionedCredentials);
 }
@@ -220,10 +226,7 @@ bool Runtime::Impl::may_observe(const std::string& observer, const std::string& 
 }
 
 void Runtime::Impl::audit(const std::string& line) const {
-  if (opts.audit_log)
-    opts.audit_log(line);
-  else
-    std::clog << "arcp audit: " << line << "\n";
+  runtime::audit_legacy_line(*this, line);
 }
 
 void Runtime::Impl::arm_sweep() {
@@ -249,6 +252,10 @@ void Runtime::Impl::sweep() {
     std::lock_guard lock(mu);
     for (auto it = sessions.begin(); it != sessions.end();) {
       if (it->second->idle_since(now - opts.resume_window)) {
+        log(LogLevel::kInfo, "session.forgotten",
+            json::object{{"session_id", it->first},
+                         {"principal", it->second->principal()},
+                         {"reason", "resume_window"}});
         forgotten.push_back(it->first);
         erase_session_locked(it++);
       } else {
@@ -296,6 +303,10 @@ bool Runtime::Impl::reserve_session(const std::string& principal) {
     }
     if (victim == sessions.end()) return false;
     forgotten = victim->first;
+    log(LogLevel::kInfo, "session.forgotten",
+        json::object{{"session_id", forgotten},
+                     {"principal", principal},
+                     {"reason", "max_retained_sessions_per_principal"}});
     sessions.erase(victim);  // its count passes to the new session
   }
   store->delete_session(forgotten);
@@ -429,6 +440,7 @@ void Runtime::register_extension(const std::string& type, ExtensionHandler handl
 }
 
 void Runtime::serve(std::shared_ptr<Connection> connection) {
+  connection = runtime::counted_connection(std::move(connection), *impl_);
   auto handler = std::make_shared<runtime::ConnectionHandler>(impl_, std::move(connection));
   {
     std::lock_guard lock(impl_->mu);
@@ -443,6 +455,8 @@ void Runtime::serve(std::shared_ptr<Connection> connection) {
 
 Result<std::string> Runtime::listen(WebSocketServerOptions options) {
   options.max_frame_bytes = impl_->opts.max_frame_bytes;
+  if (!options.logger) options.logger = impl_->logger;
+  if (!options.http_get) options.http_get = impl_->http_endpoints();
   auto server = WebSocketServer::start(
       options, [this](std::shared_ptr<Connection> c) { serve(std::move(c)); });
   if (!server) return server.error();

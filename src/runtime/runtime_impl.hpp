@@ -9,6 +9,7 @@
 #include <mutex>
 #include <set>
 
+#include "observability/metrics.hpp"
 #include "runtime/agent_registry.hpp"
 #include "runtime/blocking_pool.hpp"
 #include "runtime/credential_manager.hpp"
@@ -36,6 +37,20 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   };
 
   RuntimeOptions opts;
+  // ---- logs, audit, metrics (runtime_observability.cpp) ----
+  // Made before the store, which reports to them.
+  std::shared_ptr<const Logger> logger;
+  std::shared_ptr<observability::RuntimeMetrics> metrics;
+  void log(LogLevel level, std::string_view event, json::object fields) const;
+  /// One audit line `{"ts","event",…}` (redacted) to RuntimeOptions::audit_log.
+  void audit_event(std::string_view event, json::object fields) const;
+  /// Counts and logs a job's end (its OnTerminal callback: the job lock is held).
+  void on_job_ended(const runtime::Job& job);
+  /// Why the runtime is not ready (shutting down, store failed); nullopt: ready.
+  std::optional<std::string> not_ready_reason();
+  std::string metrics_text();
+  /// /metrics, /healthz and /readyz for a listener.
+  std::function<std::optional<HttpReply>(std::string_view)> http_endpoints();
   std::shared_ptr<const Authenticator> auth;
   runtime::AgentRegistry agents;
   FeatureSet supported;
@@ -97,6 +112,7 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   void recover();
   /// §14 policy: may `observer` see jobs of `owner`?
   bool may_observe(const std::string& observer, const std::string& owner) const;
+  /// A pre-shaped audit line (JSON with "type"): reshaped to audit_event's form.
   void audit(const std::string& line) const;
   void sweep();
   void arm_sweep();

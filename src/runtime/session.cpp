@@ -163,6 +163,15 @@ void Session::fail_transport_locked(const Error& err) {
 
 void Session::pump_locked() {
   if (!connection_ || broken_) return;
+  // One relaxed add per pump for every event it sends, whichever way it returns.
+  struct CountSent {
+    const std::int64_t& sent;
+    std::int64_t from;
+    observability::Counter* counter;
+    ~CountSent() {
+      if (counter && sent > from) counter->add(static_cast<std::uint64_t>(sent - from));
+    }
+  } count_sent{sent_seq_, sent_seq_, limits_.events_sent.get()};
   while (sent_seq_ < durable_seq_) {
     if (connection_->queued_bytes() >= limits_.high_water_bytes) return arm_drain_check_locked();
     while (!pending_.empty() && pending_.front().first <= sent_seq_) pending_.pop_front();
@@ -400,6 +409,11 @@ bool Session::try_reserve_job_slot(std::size_t cap) {
 void Session::release_job_slot() {
   std::lock_guard lock(mu_);
   if (active_jobs_ > 0) --active_jobs_;
+}
+
+bool Session::attached() const {
+  std::lock_guard lock(mu_);
+  return connection_ != nullptr;
 }
 
 SessionStats Session::stats() const {

@@ -25,6 +25,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "observability/metrics.hpp"
 #include "store/store.hpp"
 
 namespace arcp::runtime {
@@ -38,6 +39,8 @@ struct SessionLimits {
   std::size_t high_water_bytes = 4U << 20U;
   /// Unacknowledged events before one `status {phase:"back_pressure"}`.
   std::int64_t back_pressure_lag = 10000;
+  /// Counts the events sent (arcp_events_sent_total); null: not counted.
+  std::shared_ptr<observability::Counter> events_sent;
 };
 
 /// What a session holds, for stats and tests.
@@ -131,6 +134,8 @@ class Session : public std::enable_shared_from_this<Session>, public store::Dura
   void release_job_slot();
 
   SessionStats stats() const;
+  /// A connection is attached (metrics: open vs detached sessions).
+  bool attached() const;
   void on_durable(std::int64_t seq) override;
   void on_store_failure(std::int64_t first_lost_seq, const Error& error) override;
 

@@ -206,6 +206,11 @@ void ConnectionHandler::accept_job(Runtime::Impl& rt, JobSpec spec,
   }
   session_->send_control(msg::kAccepted, job->accepted_payload_for(*session_), job->spec().id,
                          job->spec().trace_id);
+  rt.log(LogLevel::kInfo, "job.accepted",
+         json::object{{"job_id", job->spec().id},
+                      {"agent", job->spec().agent_ref},
+                      {"principal", job->spec().principal},
+                      {"session_id", session_->id()}});
   job->arm_timers();
   rt.start_job(job);
 }
@@ -214,6 +219,15 @@ void ConnectionHandler::handle_cancel(Runtime::Impl& rt, Envelope& env) {
   auto cancel = Cancel::from_json(env.payload, env.job_id);
   if (!cancel) return session_->send_error(cancel.error(), env.id);
   const std::string& job_id = cancel->job_id;
+  // Who cancelled which job, and what came of it (§14 audit trail).
+  auto audit = [&](std::string_view outcome, const std::string& owner) {
+    rt.audit_event("job.cancel", json::object{{"canceller", session_->principal()},
+                                              {"session_id", session_->id()},
+                                              {"job_id", job_id},
+                                              {"job_principal",
+                                               owner.empty() ? json::value() : json::value(owner)},
+                                              {"outcome", outcome}});
+  };
   std::shared_ptr<Job> job;
   {
     std::lock_guard lock(rt.mu);
@@ -226,20 +240,36 @@ void ConnectionHandler::handle_cancel(Runtime::Impl& rt, Envelope& env) {
   };
   if (!job) {
     auto rec = rt.store->load_job(job_id);
-    if (!rec || !rt.may_observe(session_->principal(), rec->principal)) return not_found();
+    if (!rec || !rt.may_observe(session_->principal(), rec->principal)) {
+      audit(rec ? "denied" : "not_found", rec ? rec->principal : std::string());
+      return not_found();
+    }
+    audit("already_ended", rec->principal);
     return session_->send_error(
         Error(ErrorCode::kInvalidRequest, "job already ended",
               json::object{{"job_id", job_id}, {"final_status", rec->status}}),
         env.id);
   }
   // Jobs a principal may not observe are invisible: same answer as a missing job.
-  if (!rt.may_observe(session_->principal(), job->spec().principal)) return not_found();
-  if (!job->is_submitter(*session_))
+  if (!rt.may_observe(session_->principal(), job->spec().principal)) {
+    audit("denied", job->spec().principal);
+    return not_found();
+  }
+  if (!job->is_submitter(*session_)) {
+    audit("not_submitter", job->spec().principal);
     return session_->send_error(
         Error(ErrorCode::kPermissionDenied, "only the submitting session may cancel a job",
               json::object{{"job_id", job_id}}),
         env.id);
-  if (auto r = job->cancel(*session_, cancel->reason); !r) session_->send_error(r.error(), env.id);
+  }
+  auto r = job->cancel(*session_, cancel->reason);
+  audit(r ? "cancelled" : "already_ended", job->spec().principal);
+  if (r) {
+    rt.log(LogLevel::kInfo, "job.cancel",
+           json::object{{"job_id", job_id}, {"principal", session_->principal()}});
+  } else {
+    session_->send_error(r.error(), env.id);
+  }
 }
 
 }  // namespace arcp::runtime

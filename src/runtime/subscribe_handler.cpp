@@ -23,9 +23,7 @@ void ConnectionHandler::handle_subscribe(Runtime::Impl& rt, Envelope& env) {
   }
   std::optional<store::JobRecord> record = live ? live->record() : rt.store->load_job(req->job_id);
 
-  json::object audit{{"type", "job.subscribe"},
-                     {"at", now_rfc3339()},
-                     {"subscriber", session_->principal()},
+  json::object audit{{"subscriber", session_->principal()},
                      {"session_id", session_->id()},
                      {"job_id", req->job_id},
                      {"job_principal", record ? json::value(record->principal) : json::value()}};
@@ -35,7 +33,7 @@ void ConnectionHandler::handle_subscribe(Runtime::Impl& rt, Envelope& env) {
   auto deny = [&](const char* reason) {
     audit["decision"] = "deny";
     audit["reason"] = reason;
-    rt.audit(json::serialize(audit));
+    rt.audit_event("job.subscribe", std::move(audit));
     session_->send_error(
         Error(ErrorCode::kJobNotFound, "job not found", json::object{{"job_id", req->job_id}}),
         env.id);
@@ -44,7 +42,7 @@ void ConnectionHandler::handle_subscribe(Runtime::Impl& rt, Envelope& env) {
   if (!rt.may_observe(session_->principal(), record->principal)) return deny("policy");
   audit["decision"] = "allow";
   audit["reason"] = record->principal == session_->principal() ? "same_principal" : "policy";
-  rt.audit(json::serialize(audit));
+  rt.audit_event("job.subscribe", std::move(audit));
 
   auto announce = [&](const store::JobRecord& r, std::int64_t from) {
     json::object accepted = accepted_of(r);

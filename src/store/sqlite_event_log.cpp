@@ -1,7 +1,5 @@
 #include "store/sqlite_event_log.hpp"
 
-#include <iostream>
-
 namespace arcp::store {
 namespace {
 
@@ -21,12 +19,16 @@ CREATE TABLE IF NOT EXISTS event_trims(
   session_id TEXT PRIMARY KEY, upto INTEGER NOT NULL) WITHOUT ROWID;
 )sql";
 
-void report_corrupt(std::string_view session_id) {
-  std::cerr << "arcp: sqlite store: a damaged event chunk of session " << session_id
-            << " was skipped from the damaged point\n";
-}
-
 }  // namespace
+
+void SqliteEventLog::report_corrupt(std::string_view session_id) const {
+  json::object fields{{"session_id", session_id},
+                      {"detail", "a damaged event chunk was skipped from the damaged point"}};
+  if (logger_)
+    logger_->log(LogLevel::kError, "store.corrupt_chunk", std::move(fields));
+  else
+    Logger().log(LogLevel::kError, "store.corrupt_chunk", std::move(fields));
+}
 
 void SqliteEventLog::create_schema() {
   db_.exec(kSchema);

@@ -6,6 +6,7 @@
 // access to the database (SqliteStore's db lock).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -20,6 +21,8 @@ namespace arcp::store {
 class SqliteEventLog {
  public:
   explicit SqliteEventLog(SqliteDb& db) : db_(db) {}
+  /// Where a damaged chunk is reported (null: stderr).
+  void set_logger(std::shared_ptr<const Logger> logger) { logger_ = std::move(logger); }
 
   /// Creates the chunk table; rewrites a row-per-event log from an older
   /// store into chunks.
@@ -58,7 +61,9 @@ class SqliteEventLog {
   /// Highest trimmed seq of a session (0 when never trimmed).
   std::int64_t horizon(const std::string& session_id) const;
 
+  void report_corrupt(std::string_view session_id) const;
   SqliteDb& db_;
+  std::shared_ptr<const Logger> logger_;
   std::vector<std::pair<std::string, ChunkWriter>> open_;
   std::unordered_map<std::string, std::size_t> open_index_;
   std::unordered_map<std::string, std::int64_t> trimmed_;  // mirrors event_trims

@@ -10,7 +10,6 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
-#include <iostream>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -82,12 +81,33 @@ class SqliteStore final : public Store {
     db_.exec("PRAGMA journal_mode=WAL");
     db_.exec(options_.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     db_.exec(kSchema);
+    events_.set_logger(options_.logger);
     events_.create_schema();
     writer_ = std::thread([this] {
       core::name_this_thread("arcp-store");
       write_loop();
     });
   }
+
+  // Times one operation for SqliteOptions::on_timing: a steady_clock pair.
+  class Timed {
+   public:
+    Timed(const SqliteOptions& o, TimedOp op)
+        : hook_(o.on_timing ? &o.on_timing : nullptr),
+          op_(op),
+          start_(hook_ ? std::chrono::steady_clock::now()
+                       : std::chrono::steady_clock::time_point{}) {}
+    ~Timed() {
+      if (hook_) (*hook_)(op_, std::chrono::steady_clock::now() - start_);
+    }
+    Timed(const Timed&) = delete;
+    Timed& operator=(const Timed&) = delete;
+
+   private:
+    const std::function<void(TimedOp, std::chrono::nanoseconds)>* hook_;
+    TimedOp op_;
+    std::chrono::steady_clock::time_point start_;
+  };
 
   bool on_writer_thread() const { return std::this_thread::get_id() == writer_.get_id(); }
 
@@ -107,12 +127,14 @@ class SqliteStore final : public Store {
 
   std::vector<EventRecord> read_events(const std::string& session_id, std::int64_t after_seq,
                                        std::size_t limit) override {
+    Timed timed(options_, TimedOp::kReadEvents);
     std::lock_guard lock(db_mu_);
     return events_.read(session_id, after_seq, limit);
   }
 
   std::vector<EventRecord> read_job_events(const std::string& session_id, const std::string& job_id,
                                            std::int64_t after_seq) override {
+    Timed timed(options_, TimedOp::kReadEvents);
     std::lock_guard lock(db_mu_);
     return events_.read_job(session_id, job_id, after_seq);
   }
@@ -146,6 +168,7 @@ class SqliteStore final : public Store {
   }
   std::optional<SessionRecord> load_session(const std::string& id) override {
     flush();
+    Timed timed(options_, TimedOp::kLoad);
     std::lock_guard lock(db_mu_);
     auto s = db_.prepare("SELECT * FROM sessions WHERE id=?");
     s.bind(1, id);
@@ -189,6 +212,7 @@ class SqliteStore final : public Store {
   }
   std::optional<JobRecord> load_job(const std::string& id) override {
     flush();
+    Timed timed(options_, TimedOp::kLoad);
     std::lock_guard lock(db_mu_);
     static const std::string sql = std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id=?";
     auto s = db_.prepare(sql.c_str());
@@ -198,6 +222,7 @@ class SqliteStore final : public Store {
   }
   std::vector<JobRecord> list_jobs(const JobQuery& q) override {
     flush();
+    Timed timed(options_, TimedOp::kList);
     std::string sql =
         std::string("SELECT ") + kJobColumns + " FROM jobs WHERE created_ms>? AND created_ms<?";
     if (!q.principal.empty()) sql += " AND principal=?";
@@ -414,15 +439,19 @@ class SqliteStore final : public Store {
         auto err = commit(batch);
         if (!err) return notify_sinks(batch);
         if (attempt >= std::max(1, options_.commit_attempts)) {
-          std::cerr << "arcp: sqlite store failed after " << attempt
-                    << " attempts; nothing more is persisted or sent: " << *err << "\n";
+          log(LogLevel::kError, "store.failed",
+              json::object{{"attempts", attempt},
+                           {"error", *err},
+                           {"detail", "sqlite store failed; nothing more is persisted or sent"}});
           std::lock_guard lock(mu_);
           failure_ = Error(ErrorCode::kInternalError,
                            "the runtime's store failed: events could not be persisted");
           break;
         }
-        std::cerr << "arcp: sqlite store commit failed (attempt " << attempt
-                  << "), retrying: " << *err << "\n";
+        log(LogLevel::kWarn, "store.commit_retry",
+            json::object{{"attempt", attempt},
+                         {"error", *err},
+                         {"detail", "sqlite store commit failed, retrying"}});
         std::this_thread::sleep_for(delay);  // back-off before a retry, not synchronisation
         delay *= 4;
       }
@@ -432,6 +461,7 @@ class SqliteStore final : public Store {
 
   /// One attempt; the error text when it failed (rolled back).
   std::optional<std::string> commit(std::vector<Op>& batch) {
+    Timed timed(options_, TimedOp::kCommit);  // one pair per batch, not per event
     std::lock_guard lock(db_mu_);
     try {
       db_.exec("BEGIN");
@@ -455,6 +485,13 @@ class SqliteStore final : public Store {
       }
       return std::string(e.what());
     }
+  }
+
+  void log(LogLevel level, std::string_view event, json::object fields) const {
+    if (options_.logger)
+      options_.logger->log(level, event, std::move(fields));
+    else
+      Logger().log(level, event, std::move(fields));
   }
 
   void notify_failure(const std::vector<Op>& batch) {

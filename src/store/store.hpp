@@ -6,6 +6,8 @@
 
 #include <arcp/connection.hpp>
 #include <arcp/error.hpp>
+#include <arcp/log.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -180,6 +182,9 @@ class Store {
 
 std::shared_ptr<Store> make_memory_store();
 
+/// Store operations the SQLite store times (SqliteOptions::on_timing).
+enum class TimedOp { kCommit, kReadEvents, kLoad, kList };
+
 struct SqliteOptions {
   /// FULL survives power loss; NORMAL (default) survives process crashes,
   /// including kill -9, in WAL mode.
@@ -197,6 +202,11 @@ struct SqliteOptions {
   int commit_attempts = 4;
   /// Tests only: runs inside every transaction before COMMIT; a throw fails it.
   std::function<void()> before_commit;
+  /// Where commit failures and damaged chunks are reported; null: stderr.
+  std::shared_ptr<const Logger> logger;
+  /// Told how long each group commit (one per batch) and each read took;
+  /// called on the store's threads, so it must be cheap (metrics).
+  std::function<void(TimedOp op, std::chrono::nanoseconds took)> on_timing;
 };
 
 /// Opens (creating if needed) `<dir>/arcp.db`.

@@ -7,7 +7,6 @@
 #include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <cstring>
-#include <iostream>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -175,8 +174,16 @@ class Server final : public WebSocketServer {
     return {};
   }
 
+  void log(LogLevel level, std::string_view event, json::object fields) const {
+    if (opts_.logger)
+      opts_.logger->log(level, event, std::move(fields));
+    else
+      Logger().log(level, event, std::move(fields));
+  }
+
   // Host (exactly one, well-formed: else 400; allowed: else 403), then Origin
-  // when present (well-formed and allowed: else 403), then the upgrade itself.
+  // when present (well-formed and allowed: else 403); check_upgrade then
+  // checks the upgrade itself.
   std::optional<Refusal> check_request(const http::request<http::string_body>& req) const {
     if (req.count(http::field::host) != 1)
       return Refusal{http::status::bad_request, "exactly one Host header required\n"};
@@ -189,6 +196,10 @@ class Server final : public WebSocketServer {
       if (!origin || !allowed_.allows(origin->authority, origin->effective_port()))
         return Refusal{http::status::forbidden, "origin not allowed\n"};
     }
+    return std::nullopt;
+  }
+
+  std::optional<Refusal> check_upgrade(const http::request<http::string_body>& req) const {
     if (!websocket::is_upgrade(req))
       return Refusal{http::status::upgrade_required, "ARCP speaks WebSocket\n"};
     std::string_view target = req.target();
@@ -205,7 +216,9 @@ class Server final : public WebSocketServer {
       if (!acceptor_.is_open()) return;  // stopped
       if (ec) return on_accept_error(ec);
       if (accept_backoff_ != std::chrono::milliseconds::zero()) {
-        std::cerr << "arcp: accepting connections again on " << format_endpoint(ep_) << "\n";
+        log(LogLevel::kInfo, "listener.accepting",
+            json::object{{"listen", format_endpoint(ep_)},
+                         {"detail", "accepting connections again on " + format_endpoint(ep_)}});
         accept_backoff_ = std::chrono::milliseconds::zero();
       }
       socket.set_option(tcp::no_delay(true), ec);
@@ -226,8 +239,11 @@ class Server final : public WebSocketServer {
     if (accept_backoff_ == std::chrono::milliseconds::zero()) {
       // Accept errors are errno values. strerror, not ec.message(): out of
       // descriptors, UBSan cannot check the category's virtual call.
-      std::cerr << "arcp: cannot accept on " << format_endpoint(ep_) << ": "
-                << std::strerror(ec.value()) << "; retrying with back-off until it clears\n";
+      log(LogLevel::kError, "listener.accept_failed",
+          json::object{{"listen", format_endpoint(ep_)},
+                       {"detail", "cannot accept on " + format_endpoint(ep_) + ": " +
+                                      std::strerror(ec.value()) +
+                                      "; retrying with back-off until it clears"}});
       accept_backoff_ = kMinAcceptBackoff;
     } else {
       accept_backoff_ = std::min(accept_backoff_ * 2, kMaxAcceptBackoff);
@@ -293,10 +309,17 @@ class Server final : public WebSocketServer {
   // the close does not reset the connection under the response.
   template <class Ws>
   void refuse(const std::shared_ptr<Ws>& ws, Refusal refusal) {
-    auto res = std::make_shared<http::response<http::string_body>>(refusal.status, 11);
-    res->set(http::field::content_type, "text/plain");
+    respond(ws, refusal.status, "text/plain", std::string(refusal.reason));
+  }
+
+  template <class Ws>
+  void respond(const std::shared_ptr<Ws>& ws, http::status status, std::string_view content_type,
+               std::string body) {
+    auto res = std::make_shared<http::response<http::string_body>>(status, 11);
+    res->set(http::field::content_type, content_type);
+    res->set(http::field::cache_control, "no-store");
     res->keep_alive(false);
-    res->body() = std::string(refusal.reason);
+    res->body() = std::move(body);
     res->prepare_payload();
     auto& lowest = transport::beast::get_lowest_layer(*ws);
     lowest.expires_after(kLingerTimeout);
@@ -328,7 +351,18 @@ class Server final : public WebSocketServer {
 
   template <class Ws>
   void on_request(const std::shared_ptr<Ws>& ws, const std::shared_ptr<UpgradeState>& st) {
-    if (auto refusal = check_request(st->parser.get())) return refuse(ws, *refusal);
+    const auto& req = st->parser.get();
+    if (auto refusal = check_request(req)) return refuse(ws, *refusal);
+    // Plain GETs (metrics, health checks) after the Host/Origin checks.
+    if (opts_.http_get && req.method() == http::verb::get && !websocket::is_upgrade(req)) {
+      std::string_view target = req.target();
+      if (auto reply = opts_.http_get(target.substr(0, target.find('?')))) {
+        auto status = http::int_to_status(static_cast<unsigned>(reply->status));
+        if (status == http::status::unknown) status = http::status::internal_server_error;
+        return respond(ws, status, reply->content_type, std::move(reply->body));
+      }
+    }
+    if (auto refusal = check_upgrade(req)) return refuse(ws, *refusal);
     transport::beast::get_lowest_layer(*ws).expires_never();
     auto timeouts = websocket::stream_base::timeout::suggested(transport::beast::role_type::server);
     timeouts.handshake_timeout = kHandshakeTimeout;

@@ -87,7 +87,7 @@ TEST_F(IdProbing, AnotherPrincipalsJobAnswersExactlyLikeAnUnknownJob) {
       auto v = parse_json(line);
       ASSERT_TRUE(v && v->is_object()) << line;
       const auto& o = v->get_object();
-      if (o.at("type") != "job.subscribe") continue;
+      if (o.at("event") != "job.subscribe") continue;
       EXPECT_EQ(o.at("decision"), "deny");
       if (o.at("reason") == "policy") {
         ++policy;

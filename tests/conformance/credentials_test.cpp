@@ -44,7 +44,7 @@ struct AuditLog {
     std::lock_guard lock(mu);
     std::vector<std::string> out;
     for (const auto& l : lines)
-      if (l.find("\"type\":\"" + type + "\"") != std::string::npos) out.push_back(l);
+      if (l.find("\"event\":\"" + type + "\"") != std::string::npos) out.push_back(l);
     return out;
   }
   bool mentions(const std::string& text) {

@@ -202,7 +202,7 @@ TEST_F(SubscribeTest, ConformanceU07_EverySubscribeDecisionIsAudited) {
   EXPECT_EQ(audit.lines[2].at("decision"), "deny");
   EXPECT_EQ(audit.lines[2].at("reason"), "not_found");
   for (const auto& line : audit.lines) {
-    EXPECT_TRUE(line.contains("at"));
+    EXPECT_TRUE(line.contains("ts"));
     EXPECT_TRUE(line.contains("session_id"));
     EXPECT_EQ(json::serialize(line).find("token"), std::string::npos);  // no secrets
   }

@@ -24,6 +24,7 @@ RuntimeOptions default_runtime_options() {
   RuntimeOptions o;
   o.tokens = {{"alice-token", "alice"}, {"bob-token", "bob"}};
   o.cancel_grace = std::chrono::milliseconds(300);
+  o.log_level = LogLevel::kWarn;  // keep test output to what matters
   return o;
 }
 

@@ -85,6 +85,7 @@ int bench(const BenchArgs& a) {
   if (a.transport == "memory" || a.transport == "both") {
     RuntimeOptions ro;
     ro.tokens = {{"bench-token", "bench"}};
+    ro.log_level = LogLevel::kWarn;  // per-job info lines would cloud the output
     Runtime rt(ro);
     (void)register_conformance_agents(rt);
     auto [client_side, runtime_side] = make_memory_pair();

@@ -172,6 +172,7 @@ Result<double> replay_rate_in_process(const BenchArgs& a, std::int64_t n) {
   TempDir dir;
   RuntimeOptions ro;
   ro.tokens = {{a.token, "bench"}};
+  ro.log_level = LogLevel::kWarn;  // per-job info lines would cloud the output
   ro.data_dir = dir.path;
   Runtime rt(ro);
   (void)register_conformance_agents(rt);

@@ -36,6 +36,7 @@ Result<json::value> review_agent(JobContext& ctx) {
 int demo() {
   RuntimeOptions ro;
   ro.tokens = {{"demo-token", "demo-user"}};
+  ro.log_level = LogLevel::kWarn;  // per-job info lines would cloud the output
   Runtime rt(ro);
   (void)register_conformance_agents(rt);
   (void)rt.register_agent("code-review", review_agent, {"1.0.0", true});

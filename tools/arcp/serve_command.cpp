@@ -8,7 +8,9 @@
 #include <arcp/transports.hpp>
 #include <condition_variable>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -69,7 +71,26 @@ struct ServeOptions {
   std::string jwt_principal_claim = "sub";
   std::string jwt_lease_claim;
   int jwt_leeway_sec = 30;
+  // ---- logs, audit ----
+  std::string log_level = "info";
+  std::string log_file;   // empty: stderr
+  std::string audit_log;  // empty: stderr
 };
+
+// Appends one line per call to `path`, flushed at once (a crash loses no
+// line); nullptr when the file cannot be opened.
+std::function<void(std::string_view)> file_sink(const std::string& path) {
+  std::FILE* raw = std::fopen(path.c_str(), "a");
+  if (raw == nullptr) return nullptr;
+  auto file = std::shared_ptr<std::FILE>(raw, [](std::FILE* f) { std::fclose(f); });
+  auto mu = std::make_shared<std::mutex>();
+  return [file, mu](std::string_view line) {
+    std::lock_guard lock(*mu);
+    std::fwrite(line.data(), 1, line.size(), file.get());
+    std::fputc('\n', file.get());
+    std::fflush(file.get());
+  };
+}
 
 // --provisioner demo | litellm=URL. The LiteLLM master key is read from the
 // environment only: a flag would show in `ps` and shell history.
@@ -156,6 +177,23 @@ int serve(const ServeOptions& o) {
   StopWaiter stop;  // outlives the runtime, whose stdio transport may report to it
 
   RuntimeOptions ro;
+  // ---- logs, audit ----
+  ro.log_level = parse_log_level(o.log_level).value_or(LogLevel::kInfo);
+  if (!o.log_file.empty()) {
+    ro.log_sink = file_sink(o.log_file);
+    if (!ro.log_sink) {
+      fmt::print(stderr, "arcp serve: cannot open --log-file {}\n", o.log_file);
+      return kExitUsage;
+    }
+  }
+  if (!o.audit_log.empty()) {
+    auto sink = file_sink(o.audit_log);
+    if (!sink) {
+      fmt::print(stderr, "arcp serve: cannot open --audit-log {}\n", o.audit_log);
+      return kExitUsage;
+    }
+    ro.audit_log = [sink](const std::string& line) { sink(line); };
+  }
   ro.heartbeat_interval = std::chrono::seconds(o.heartbeat_sec);
   ro.cancel_grace = std::chrono::milliseconds(o.cancel_grace_ms);
   for (const auto& t : o.tokens) {
@@ -441,6 +479,16 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
       ->check(CLI::Range(1, 600000))
       ->capture_default_str();
   cmd->add_flag("--stdio", o->stdio, "Serve one session on stdin/stdout (NDJSON)");
+  // ---- logs, audit ----
+  cmd->add_option("--log-level", o->log_level,
+                  "Operator log level: debug, info, warn or error (JSON lines)")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  cmd->add_option("--log-file", o->log_file,
+                  "Append the operator log (JSON lines) to FILE instead of stderr");
+  cmd->add_option("--audit-log", o->audit_log,
+                  "Append the audit trail (subscribe decisions, cancels, credential issue and "
+                  "revocation, auth failures; JSON lines) to FILE instead of stderr");
   cmd->add_flag("--allow-anonymous", o->allow_anonymous,
                 "Accept hellos without a token as principal 'anonymous' (with no other way to "
                 "authenticate configured, any hello). Off by default: without it and without "
