@@ -1,6 +1,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <arcp/conformance_agents.hpp>
 #include <arcp/credentials.hpp>
 #include <arcp/runtime.hpp>
@@ -57,7 +58,14 @@ struct ServeOptions {
   std::string provisioner;  // demo | litellm=URL
   std::string provisioner_endpoint;
   std::string provisioner_ca_file;
+  // ---- mTLS ----
+  std::string tls_client_ca;
+  bool require_client_cert = false;
 };
+
+bool is_wss(const std::string& url) {
+  return url.rfind("wss://", 0) == 0;
+}
 
 // --provisioner demo | litellm=URL. The LiteLLM master key is read from the
 // environment only: a flag would show in `ps` and shell history.
@@ -149,7 +157,21 @@ int serve(const ServeOptions& o) {
     }
     ro.tokens.emplace_back(t.substr(0, colon), t.substr(colon + 1));
   }
-  if (ro.tokens.empty()) {
+  // ---- mTLS ----
+  if (o.require_client_cert && o.tls_client_ca.empty()) {
+    fmt::print(stderr, "arcp serve: --require-client-cert needs --tls-client-ca\n");
+    return kExitUsage;
+  }
+  if (!o.tls_client_ca.empty()) {
+    if (o.stdio || std::none_of(o.listen.begin(), o.listen.end(), is_wss)) {
+      fmt::print(stderr, "arcp serve: --tls-client-ca needs a wss:// --listen\n");
+      return kExitUsage;
+    }
+    ro.trust_client_certificates = true;
+    ro.require_client_certificate = o.require_client_cert;
+  }
+  // A client CA is an authentication method of its own: no anonymous fallback.
+  if (ro.tokens.empty() && o.tls_client_ca.empty()) {
     ro.allow_anonymous = true;
     fmt::print(stderr, "arcp serve: no --token given; accepting anonymous sessions\n");
   }
@@ -243,6 +265,7 @@ int serve(const ServeOptions& o) {
     wo.listen_url = url;
     wo.tls_cert_file = o.tls_cert;
     wo.tls_key_file = o.tls_key;
+    if (is_wss(url)) wo.tls_client_ca_file = o.tls_client_ca;
     wo.allowed_hosts = o.allow_hosts;
     wo.io_threads = static_cast<int>(o.io_threads);
     auto bound = rt.listen(wo);
@@ -378,6 +401,13 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
                   "PEM bundle to verify an https LiteLLM gateway with");
   cmd->add_option("--tls-cert", o->tls_cert, "PEM certificate chain for wss://");
   cmd->add_option("--tls-key", o->tls_key, "PEM private key for wss://");
+  cmd->add_option("--tls-client-ca", o->tls_client_ca,
+                  "mTLS: PEM bundle of CAs that sign client certificates; wss:// listeners ask "
+                  "for one, and a hello without a token authenticates as the certificate's "
+                  "first DNS/URI/email SAN, else its CN (no anonymous sessions then)");
+  cmd->add_flag("--require-client-cert", o->require_client_cert,
+                "mTLS required: a hello on a connection without a verified client certificate "
+                "is refused (UNAUTHENTICATED); needs --tls-client-ca");
   cmd->add_option("--allow-host", o->allow_hosts,
                   "Allowed Host header value (repeatable; * = any)");
   cmd->add_option("--heartbeat-sec", o->heartbeat_sec, "Heartbeat interval in seconds")
