@@ -204,9 +204,10 @@ TEST(Mtls, ConformanceA08_CertificateFromAnotherCaFailsTheTlsHandshake) {
   // The listener alone: anything that got past TLS and the upgrade would be
   // handed to this callback, before any hello.
   std::mutex mu;
-  std::vector<std::shared_ptr<Connection>> accepted;
+  std::vector<std::shared_ptr<Connection>> accepted;  // outlives no server: cleared below
   std::promise<std::string> first_identity;
   auto server = WebSocketServer::start(pki.listener(), [&](std::shared_ptr<Connection> c) {
+    c->start({});
     std::lock_guard lock(mu);
     if (accepted.empty()) first_identity.set_value(c->peer_identity());
     accepted.push_back(std::move(c));
@@ -226,7 +227,10 @@ TEST(Mtls, ConformanceA08_CertificateFromAnotherCaFailsTheTlsHandshake) {
   auto identity = first_identity.get_future();
   ASSERT_EQ(identity.wait_for(kWait), std::future_status::ready);
   EXPECT_EQ(identity.get(), "carol");
+  (*good)->close();
   (*server)->stop();
+  std::lock_guard lock(mu);
+  accepted.clear();  // before the server (and its I/O context) goes
 }
 
 TEST(Mtls, ConformanceA08_MisconfigurationFailsClearly) {
@@ -282,6 +286,15 @@ TEST(Cli, ConformanceA08_ServeRequiresClientCertificate) {
                   code);
   EXPECT_EQ(code, 2);
   EXPECT_NE(out.find("--require-client-cert needs --tls-client-ca"), std::string::npos) << out;
+  out = run_command(
+      cli + " serve --listen ws://127.0.0.1:0/arcp --tls-client-ca " + pki.ca_file + " 2>&1", code);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("--tls-client-ca needs a wss:// --listen"), std::string::npos) << out;
+  out = run_command(
+      cli + " submit --url wss://127.0.0.1:1/arcp --client-cert " + pki.worker.cert + " echo 2>&1",
+      code);
+  EXPECT_NE(code, 0);
+  EXPECT_NE(out.find("--client-key"), std::string::npos) << out;
 
   FILE* server = ::popen((cli + " serve --listen wss://127.0.0.1:0/arcp --tls-cert " +
                           pki.server.cert + " --tls-key " + pki.server.key + " --tls-client-ca " +
