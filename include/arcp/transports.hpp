@@ -29,6 +29,11 @@ struct WebSocketClientOptions {
   std::string ca_file;
   /// For wss://: skip certificate verification (tests only).
   bool insecure_skip_verify = false;
+  /// For wss:// (mTLS): PEM client certificate chain and its private key,
+  /// presented when the server asks. Both or neither; a file that does not
+  /// load, a key that does not match, or either set for ws:// fails connect.
+  std::string tls_client_cert_file;
+  std::string tls_client_key_file;
   int connect_timeout_ms = 10000;
 };
 

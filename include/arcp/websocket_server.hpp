@@ -31,6 +31,16 @@ struct WebSocketServerOptions {
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;
   std::string tls_cert_file;  // required for wss://
   std::string tls_key_file;
+  /// wss:// only (mTLS): PEM bundle of the CAs client certificates are
+  /// checked against. When set, the server asks for a client certificate; a
+  /// presented one that does not verify fails the TLS handshake, while a
+  /// connection without one still upgrades (with no peer identity: the ARCP
+  /// layer decides, e.g. RuntimeOptions::require_client_certificate).
+  /// Connection::peer_identity() then names the verified certificate: its
+  /// first DNS, URI or email subjectAltName in the certificate's order, else
+  /// its subject CN; empty when that is over 256 bytes or not printable ASCII.
+  /// Set on a ws:// listener, start() fails.
+  std::string tls_client_ca_file;
   /// Threads running this listener's sockets (each connection on its own
   /// strand). 0: one per core.
   int io_threads = 0;

@@ -22,6 +22,28 @@ inline Result<void> load_client_trust(boost::asio::ssl::context& ctx, const std:
   return {};
 }
 
+/// mTLS: the certificate chain and key this client presents when asked.
+/// Paths may appear in errors; key material never does.
+inline Result<void> load_client_certificate(boost::asio::ssl::context& ctx,
+                                            const std::string& cert_file,
+                                            const std::string& key_file) {
+  if (cert_file.empty() && key_file.empty()) return {};
+  if (cert_file.empty() || key_file.empty())
+    return Error(ErrorCode::kInvalidRequest,
+                 "a TLS client certificate needs both its certificate and its key file");
+  boost::system::error_code ec;
+  ctx.use_certificate_chain_file(cert_file, ec);
+  if (ec)
+    return Error(ErrorCode::kInvalidRequest,
+                 "cannot load TLS client certificate '" + cert_file + "': " + ec.message());
+  ctx.use_private_key_file(key_file, boost::asio::ssl::context::pem, ec);
+  if (ec || SSL_CTX_check_private_key(ctx.native_handle()) != 1)
+    return Error(ErrorCode::kInvalidRequest,
+                 "cannot use TLS client key '" + key_file +
+                     "': it does not load or does not match the certificate '" + cert_file + "'");
+  return {};
+}
+
 /// Names the server on a client stream (asio or Beast ssl stream): SNI for
 /// host names (RFC 6066 forbids IP literals there) and, when `verify_host`,
 /// a certificate check against `host` (DNS name or IP address).

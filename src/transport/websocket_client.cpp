@@ -117,6 +117,9 @@ Result<std::shared_ptr<Connection>> connect_websocket(const std::string& url,
                                                       const WebSocketClientOptions& options) {
   auto ep = transport::parse_endpoint(url);
   if (!ep) return ep.error();
+  if (!ep->tls && (!options.tls_client_cert_file.empty() || !options.tls_client_key_file.empty()))
+    return Error(ErrorCode::kInvalidRequest,
+                 "a TLS client certificate needs a wss:// URL, not " + url);
   auto holder = std::make_shared<ClientConnection>();
   auto& ioc = holder->ioc();
   error_code ec;
@@ -140,6 +143,10 @@ Result<std::shared_ptr<Connection>> connect_websocket(const std::string& url,
     } else {
       if (auto r = transport::load_client_trust(*ctx, options.ca_file); !r) return r.error();
     }
+    if (auto r = transport::load_client_certificate(*ctx, options.tls_client_cert_file,
+                                                    options.tls_client_key_file);
+        !r)
+      return r.error();
     transport::TlsWs ws(std::move(tcp_stream), *ctx);
     if (auto r = transport::set_peer_host(ws.next_layer(), ep->host, !options.insecure_skip_verify);
         !r)

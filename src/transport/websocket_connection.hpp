@@ -87,8 +87,11 @@ class WsConnection final : public Connection,
     return queued_bytes_ + layer;
   }
   std::string description() const override { return name_; }
+  std::string peer_identity() const override { return peer_identity_; }
 
   Ws& stream() { return ws_; }
+  /// Set once by the server before the connection is handed out (mTLS).
+  void set_peer_identity(std::string identity) { peer_identity_ = std::move(identity); }
   /// Internal hook for the owner (server/client) to learn the socket is gone.
   void set_finished_hook(std::function<void()> hook) { finished_hook_ = std::move(hook); }
 
@@ -260,6 +263,7 @@ class WsConnection final : public Connection,
   Ws ws_;
   std::size_t max_frame_;
   std::string name_;
+  std::string peer_identity_;
   ConnectionHandlers handlers_;
   static constexpr std::size_t kIdleReadHint = 4 * 1024;
   static constexpr std::size_t kBusyReadHint = 64 * 1024;

@@ -17,6 +17,7 @@
 #include "core/thread_role.hpp"
 #include "transport/endpoint.hpp"
 #include "transport/http_host.hpp"
+#include "transport/tls_peer_identity.hpp"
 #include "transport/websocket_connection.hpp"
 
 namespace arcp {
@@ -104,6 +105,8 @@ class Server final : public WebSocketServer {
         return Error(ErrorCode::kInvalidRequest, "cannot load TLS certificate: " + ec.message());
       ssl_ctx_->use_private_key_file(opts_.tls_key_file, ssl::context::pem, ec);
       if (ec) return Error(ErrorCode::kInvalidRequest, "cannot load TLS key: " + ec.message());
+      if (!opts_.tls_client_ca_file.empty())
+        if (auto r = request_client_certificates(); !r) return r;
     }
     error_code ec;
     auto addr = net::ip::make_address(ep_.host == "localhost" ? "127.0.0.1" : ep_.host, ec);
@@ -160,6 +163,28 @@ class Server final : public WebSocketServer {
   }
 
  private:
+  // mTLS: ask for a client certificate naming these CAs and verify any that
+  // comes; no certificate is not a TLS failure (the ARCP layer answers it).
+  Result<void> request_client_certificates() {
+    error_code ec;
+    ssl_ctx_->load_verify_file(opts_.tls_client_ca_file, ec);
+    if (ec)
+      return Error(ErrorCode::kInvalidRequest, "cannot load TLS client CA file '" +
+                                                   opts_.tls_client_ca_file + "': " + ec.message());
+    STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(opts_.tls_client_ca_file.c_str());
+    if (names == nullptr)
+      return Error(ErrorCode::kInvalidRequest,
+                   "TLS client CA file '" + opts_.tls_client_ca_file + "' holds no certificate");
+    SSL_CTX_set_client_CA_list(ssl_ctx_->native_handle(), names);  // takes ownership
+    // Verified sessions may be resumed only with a context id set (else
+    // OpenSSL fails a resuming handshake).
+    static constexpr unsigned char kSessionContext[] = "arcp-mtls";
+    SSL_CTX_set_session_id_context(ssl_ctx_->native_handle(), kSessionContext,
+                                   sizeof kSessionContext - 1);
+    ssl_ctx_->set_verify_mode(ssl::verify_peer);
+    return {};
+  }
+
   Result<void> build_allow_list() {
     std::vector<std::string> entries = opts_.allowed_hosts;
     if (entries.empty()) {
@@ -259,8 +284,11 @@ class Server final : public WebSocketServer {
     auto ws = std::make_shared<transport::TlsWs>(std::move(socket), *ssl_ctx_);
     transport::beast::get_lowest_layer(*ws).expires_after(kHandshakeTimeout);
     ws->next_layer().async_handshake(ssl::stream_base::server, [this, ws](error_code ec) {
-      if (ec) return;
-      start_upgrade(ws);
+      if (ec) return;  // includes a client certificate that failed verification
+      std::string identity;
+      if (!opts_.tls_client_ca_file.empty())
+        identity = transport::verified_peer_identity(ws->next_layer().native_handle());
+      start_upgrade(ws, std::move(identity));
     });
   }
 
@@ -268,6 +296,7 @@ class Server final : public WebSocketServer {
     // Bounded so that nothing but the header limit decides how much is read.
     transport::beast::flat_buffer buf{kHeaderLimit + 1024};
     http::request_parser<http::string_body> parser;
+    std::string peer_identity;  // the verified client certificate's (mTLS)
     UpgradeState() {
       parser.header_limit(static_cast<std::uint32_t>(kHeaderLimit));
       parser.body_limit(kBodyLimit);
@@ -275,8 +304,9 @@ class Server final : public WebSocketServer {
   };
 
   template <class Ws>
-  void start_upgrade(std::shared_ptr<Ws> ws) {
+  void start_upgrade(std::shared_ptr<Ws> ws, std::string peer_identity = {}) {
     auto st = std::make_shared<UpgradeState>();
+    st->peer_identity = std::move(peer_identity);
     transport::beast::get_lowest_layer(*ws).expires_after(kHandshakeTimeout);
     // Beast limits the request line and the fields separately: the header read
     // reports how much it consumed, which caps their sum.
@@ -376,6 +406,7 @@ class Server final : public WebSocketServer {
       auto conn = std::make_shared<transport::WsConnection<Ws>>(
           std::move(*ws), opts_.max_frame_bytes, (ep_.tls ? "wss://" : "ws://") + peer,
           /*server_role=*/true);
+      conn->set_peer_identity(std::move(st->peer_identity));
       {
         std::lock_guard lock(mu_);
         live_.remove_if([](const auto& w) { return w.expired(); });
@@ -419,6 +450,10 @@ Result<std::unique_ptr<WebSocketServer>> WebSocketServer::start(
   if (!ep) return ep.error();
   if (ep->tls && (options.tls_cert_file.empty() || options.tls_key_file.empty()))
     return Error(ErrorCode::kInvalidRequest, "wss:// needs --tls-cert and --tls-key");
+  if (!ep->tls && !options.tls_client_ca_file.empty())
+    return Error(ErrorCode::kInvalidRequest,
+                 "a TLS client CA (client certificates, mTLS) needs a wss:// listener, not " +
+                     options.listen_url);
   raise_fd_limit();
   auto server = std::make_unique<Server>(options, *ep, std::move(on_connection));
   if (auto r = server->open(); !r) return r.error();

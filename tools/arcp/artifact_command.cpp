@@ -9,6 +9,7 @@
 #include <iterator>
 
 #include "commands.hpp"
+#include "tls_client_flags.hpp"
 
 namespace arcp::cli {
 namespace {
@@ -16,6 +17,7 @@ namespace {
 struct ArtifactArgs {
   std::string url;
   std::string token;
+  TlsClientFlags tls;
   std::string ref;
   std::string file;
   std::string output;
@@ -27,6 +29,7 @@ struct ArtifactArgs {
 Result<std::shared_ptr<Client>> open_session(const ArtifactArgs& a) {
   ClientOptions co;
   co.token = a.token;
+  apply_tls_client_flags(a.tls, co.websocket);
   auto client = Client::connect(a.url, co);
   if (!client) return client;
   if (!(*client)->features().has(feature::kArtifacts))
@@ -110,6 +113,7 @@ int release(const ArtifactArgs& a) {
 void connection_options(CLI::App* cmd, ArtifactArgs& a) {
   cmd->add_option("--url", a.url, "Runtime URL: ws://, wss:// or stdio:<command>")->required();
   cmd->add_option("--token", a.token, "Bearer token");
+  add_tls_client_flags(cmd, a.tls);
 }
 
 }  // namespace

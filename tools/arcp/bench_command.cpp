@@ -74,6 +74,7 @@ int bench(const BenchArgs& a) {
     }
     ClientOptions co;
     co.token = a.token;
+    apply_tls_client_flags(a.tls, co.websocket);
     auto client = Client::connect(url, co);
     if (!client) return fmt::print(stderr, "bench: {}\n", client.error().describe()), 1;
     fmt::print("WebSocket, runtime in a second process ({})\n", url);
@@ -139,6 +140,7 @@ void add_bench_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--url", a->url,
                   "Bench a running runtime (ws:// or wss://) instead of spawning one");
   cmd->add_option("--token", a->token, "Bearer token for --url");
+  add_tls_client_flags(cmd, a->tls);
   cmd->add_flag("--baseline", a->baseline,
                 "Also measure bare Beast WebSocket streaming of the same frame size");
   cmd->add_flag("--durable", a->durable,

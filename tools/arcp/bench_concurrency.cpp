@@ -165,11 +165,12 @@ void submit_batch(const Sessions& sessions, const std::shared_ptr<Batch>& b,
 }
 
 Result<Sessions> open_sessions(const std::string& url, const std::string& token,
-                               std::int64_t count) {
+                               const TlsClientFlags& tls, std::int64_t count) {
   Sessions sessions;
   for (std::int64_t i = 0; i < count; ++i) {
     ClientOptions co;
     co.token = token;
+    apply_tls_client_flags(tls, co.websocket);
     auto c = Client::connect(url, co);
     if (!c) return c.error();
     sessions.push_back(std::move(c.value()));
@@ -358,7 +359,7 @@ Result<RunResult> one_run(const BenchArgs& a) {
     child.emplace(std::move(spawned->first));
   }
   pid_t pid = child ? child->pid() : -1;
-  auto sessions = open_sessions(url, a.token, a.bench_sessions);
+  auto sessions = open_sessions(url, a.token, a.tls, a.bench_sessions);
   if (!sessions) return sessions.error();
   RunResult r;
   auto finish = [&](const Error& e) -> Result<RunResult> {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "tls_client_flags.hpp"
 
 namespace arcp::cli {
 
@@ -22,6 +23,7 @@ struct BenchArgs {
   std::string transport = "both";
   std::string url;  // bench an already running runtime instead of spawning one
   std::string token = "bench-token";
+  TlsClientFlags tls;  // for --url
   bool baseline = false;
   bool durable = false;
   std::int64_t replay_events = 100000;

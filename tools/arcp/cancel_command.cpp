@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "session_state.hpp"
+#include "tls_client_flags.hpp"
 
 namespace arcp::cli {
 namespace {
@@ -16,6 +17,7 @@ namespace {
 struct CancelArgs {
   std::string url;
   std::string token;
+  TlsClientFlags tls;
   std::string job_id;
   std::string reason;
   std::string state_dir = default_state_dir();
@@ -25,6 +27,7 @@ int cancel(const CancelArgs& a) {
   auto saved = load_session(a.state_dir, a.job_id);
   ClientOptions co;
   co.token = a.token;
+  apply_tls_client_flags(a.tls, co.websocket);
   co.auto_resume = false;
   std::string url = a.url;
   if (saved) {
@@ -101,6 +104,7 @@ void add_cancel_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("job_id", a->job_id, "The job to cancel")->required();
   cmd->add_option("--url", a->url, "Runtime URL (default: the one the job was submitted to)");
   cmd->add_option("--token", a->token, "Bearer token");
+  add_tls_client_flags(cmd, a->tls);
   cmd->add_option("--reason", a->reason, "Why (sent to the agent)");
   cmd->add_option("--state-dir", a->state_dir, "Where `arcp submit` recorded its sessions")
       ->capture_default_str();

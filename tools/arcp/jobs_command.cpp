@@ -4,6 +4,7 @@
 #include <arcp/client.hpp>
 
 #include "commands.hpp"
+#include "tls_client_flags.hpp"
 
 namespace arcp::cli {
 namespace {
@@ -11,6 +12,7 @@ namespace {
 struct JobsArgs {
   std::string url;
   std::string token;
+  TlsClientFlags tls;
   std::vector<std::string> status;
   std::string agent;
   std::string created_after;
@@ -22,6 +24,7 @@ struct JobsArgs {
 int list(const JobsArgs& a) {
   ClientOptions co;
   co.token = a.token;
+  apply_tls_client_flags(a.tls, co.websocket);
   auto client = Client::connect(a.url, co);
   if (!client) {
     fmt::print(stderr, "arcp jobs: cannot open session: {}\n", client.error().describe());
@@ -76,6 +79,7 @@ void add_jobs_command(CLI::App& app, std::function<int()>& run) {
   auto* cmd = app.add_subcommand("jobs", "List the jobs this principal may see");
   cmd->add_option("--url", a->url, "Runtime URL: ws://, wss:// or stdio:<command>")->required();
   cmd->add_option("--token", a->token, "Bearer token");
+  add_tls_client_flags(cmd, a->tls);
   cmd->add_option("--status", a->status, "Only these statuses (repeatable)");
   cmd->add_option("--agent", a->agent, "Only this agent (name, or name@version)");
   cmd->add_option("--created-after", a->created_after, "RFC 3339 time");

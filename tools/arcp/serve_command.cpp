@@ -1,6 +1,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <arcp/conformance_agents.hpp>
 #include <arcp/credentials.hpp>
 #include <arcp/jwt_authenticator.hpp>
@@ -75,7 +76,14 @@ struct ServeOptions {
   std::string log_level = "info";
   std::string log_file;   // empty: stderr
   std::string audit_log;  // empty: stderr
+  // ---- mTLS ----
+  std::string tls_client_ca;
+  bool require_client_cert = false;
 };
+
+bool is_wss(const std::string& url) {
+  return url.rfind("wss://", 0) == 0;
+}
 
 // Appends one line per call to `path`, flushed at once (a crash loses no
 // line); nullptr when the file cannot be opened.
@@ -160,7 +168,7 @@ class StopWaiter {
 
 /// Sessions can authenticate somehow: anonymous access is never a default.
 bool has_authentication(const ServeOptions& o) {
-  return !o.tokens.empty() || !o.jwt_jwks.empty() || o.allow_anonymous;
+  return !o.tokens.empty() || !o.jwt_jwks.empty() || !o.tls_client_ca.empty() || o.allow_anonymous;
 }
 
 void report_signal(int sig) {
@@ -225,115 +233,130 @@ int serve(const ServeOptions& o) {
                "--jwt-jwks\n");
     return kExitUsage;
   }
-  ro.allow_anonymous = o.allow_anonymous;
-  if (ro.allow_anonymous)
-    fmt::print(stderr,
-               "arcp serve: --allow-anonymous: hellos without a token are accepted as "
-               "principal 'anonymous'\n");
-  ro.idle_session_timeout = std::chrono::seconds(o.idle_session_timeout_sec);
-  ro.resume_window = std::chrono::seconds(o.resume_window_sec);
-  ro.idempotency_window = std::chrono::seconds(o.retention_sec);
-  ro.max_buffered_events = o.max_buffered_events != 0 ? o.max_buffered_events
-                           : o.data_dir.empty()       ? 100000
-                                                      : 1000000;
-  ro.back_pressure_lag = o.back_pressure_lag;
-  ro.max_queued_bytes_per_connection = o.max_queued_bytes;
-  ro.hello_timeout = std::chrono::seconds(o.hello_timeout_sec);
-  ro.io_threads = o.io_threads;
-  ro.max_blocking_threads = o.max_blocking_threads;
-  ro.max_blocking_threads_per_principal = o.max_blocking_threads_per_principal;
-  ro.max_concurrent_jobs_per_session = o.max_jobs_per_session;
-  ro.max_concurrent_jobs_per_principal = o.max_jobs_per_principal;
-  ro.max_sessions_per_principal = o.max_sessions_per_principal;
-  ro.max_retained_sessions_per_principal = o.max_retained_sessions_per_principal;
-  ro.allow_models_without_lease = o.allow_models_without_lease;
-  ro.fs_base_dir = o.fs_base_dir;
-  ro.max_file_bytes = o.max_file_bytes;
-  ro.max_fetch_body_bytes = o.max_fetch_body_bytes;
-  ro.max_result_chunk_bytes = o.max_result_chunk_bytes;
-  ro.max_result_bytes = o.max_result_bytes;
-  ro.lease_expiry_grace = std::chrono::milliseconds(o.lease_expiry_grace_ms);
-  ro.max_artifact_bytes = o.max_artifact_bytes;
-  ro.max_artifact_bytes_per_principal = o.max_artifact_bytes_per_principal;
-  ro.max_artifacts_per_principal = o.max_artifacts_per_principal;
-  ro.artifact_retention_default = std::chrono::seconds(o.artifact_retention_sec);
-  ro.artifact_retention_max = std::chrono::seconds(o.artifact_retention_max_sec);
-  ro.data_dir = o.data_dir;
+  // ---- mTLS ----
+  if (o.require_client_cert && o.tls_client_ca.empty()) {
+    fmt::print(stderr, "arcp serve: --require-client-cert needs --tls-client-ca\n");
+    return kExitUsage;
+  }
+  if (!o.tls_client_ca.empty()) {
+    if (o.stdio || std::none_of(o.listen.begin(), o.listen.end(), is_wss)) {
+      fmt::print(stderr, "arcp serve: --tls-client-ca needs a wss:// --listen\n");
+      return kExitUsage;
+    }
+    ro.trust_client_certificates = true;
+    ro.require_client_certificate = o.require_client_cert;
+  }
+}
+ro.allow_anonymous = o.allow_anonymous;
+if (ro.allow_anonymous)
+  fmt::print(stderr,
+             "arcp serve: --allow-anonymous: hellos without a token are accepted as "
+             "principal 'anonymous'\n");
+ro.idle_session_timeout = std::chrono::seconds(o.idle_session_timeout_sec);
+ro.resume_window = std::chrono::seconds(o.resume_window_sec);
+ro.idempotency_window = std::chrono::seconds(o.retention_sec);
+ro.max_buffered_events = o.max_buffered_events != 0 ? o.max_buffered_events
+                         : o.data_dir.empty()       ? 100000
+                                                    : 1000000;
+ro.back_pressure_lag = o.back_pressure_lag;
+ro.max_queued_bytes_per_connection = o.max_queued_bytes;
+ro.hello_timeout = std::chrono::seconds(o.hello_timeout_sec);
+ro.io_threads = o.io_threads;
+ro.max_blocking_threads = o.max_blocking_threads;
+ro.max_blocking_threads_per_principal = o.max_blocking_threads_per_principal;
+ro.max_concurrent_jobs_per_session = o.max_jobs_per_session;
+ro.max_concurrent_jobs_per_principal = o.max_jobs_per_principal;
+ro.max_sessions_per_principal = o.max_sessions_per_principal;
+ro.max_retained_sessions_per_principal = o.max_retained_sessions_per_principal;
+ro.allow_models_without_lease = o.allow_models_without_lease;
+ro.fs_base_dir = o.fs_base_dir;
+ro.max_file_bytes = o.max_file_bytes;
+ro.max_fetch_body_bytes = o.max_fetch_body_bytes;
+ro.max_result_chunk_bytes = o.max_result_chunk_bytes;
+ro.max_result_bytes = o.max_result_bytes;
+ro.lease_expiry_grace = std::chrono::milliseconds(o.lease_expiry_grace_ms);
+ro.max_artifact_bytes = o.max_artifact_bytes;
+ro.max_artifact_bytes_per_principal = o.max_artifact_bytes_per_principal;
+ro.max_artifacts_per_principal = o.max_artifacts_per_principal;
+ro.artifact_retention_default = std::chrono::seconds(o.artifact_retention_sec);
+ro.artifact_retention_max = std::chrono::seconds(o.artifact_retention_max_sec);
+ro.data_dir = o.data_dir;
+if (o.data_dir.empty())
+  fmt::print(stderr, "arcp serve: no --data-dir; sessions and jobs are kept in memory only\n");
+if (!o.provisioner.empty()) {
+  auto p = make_provisioner(o);
+  if (!p) {
+    fmt::print(stderr, "arcp serve: {}\n", p.error().message);
+    return kExitUsage;
+  }
   if (o.data_dir.empty())
-    fmt::print(stderr, "arcp serve: no --data-dir; sessions and jobs are kept in memory only\n");
-  if (!o.provisioner.empty()) {
-    auto p = make_provisioner(o);
-    if (!p) {
-      fmt::print(stderr, "arcp serve: {}\n", p.error().message);
-      return kExitUsage;
-    }
-    if (o.data_dir.empty())
-      fmt::print(stderr,
-                 "arcp serve: --provisioner needs --data-dir (a durable credential ledger); "
-                 "provisioned_credentials is not offered\n");
-    ro.credential_provisioner = std::move(p.value());
-  }
-  std::unique_ptr<Runtime> runtime;
-  try {
-    runtime = std::make_unique<Runtime>(ro);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "arcp serve: cannot open the store: {}\n", e.what());
-    return kExitUsage;
-  }
-  Runtime& rt = *runtime;
-  if (auto r = register_conformance_agents(rt); !r) {
-    fmt::print(stderr, "arcp serve: {}\n", r.error().describe());
-    return kExitUsage;
-  }
+    fmt::print(stderr,
+               "arcp serve: --provisioner needs --data-dir (a durable credential ledger); "
+               "provisioned_credentials is not offered\n");
+  ro.credential_provisioner = std::move(p.value());
+}
+std::unique_ptr<Runtime> runtime;
+try {
+  runtime = std::make_unique<Runtime>(ro);
+} catch (const std::exception& e) {
+  fmt::print(stderr, "arcp serve: cannot open the store: {}\n", e.what());
+  return kExitUsage;
+}
+Runtime& rt = *runtime;
+if (auto r = register_conformance_agents(rt); !r) {
+  fmt::print(stderr, "arcp serve: {}\n", r.error().describe());
+  return kExitUsage;
+}
 
-  if (o.stdio) {
-    auto conn = make_stdio_connection(STDIN_FILENO, STDOUT_FILENO, ro.max_frame_bytes);
-    struct Watch : Connection {
-      std::shared_ptr<Connection> inner;
-      std::function<void()> on_close;
-      void start(ConnectionHandlers h) override {
-        auto user = std::move(h.on_closed);
-        h.on_closed = [user, cb = on_close] {
-          if (user) user();
-          cb();
-        };
-        inner->start(std::move(h));
-      }
-      void send(Frame f) override { inner->send(std::move(f)); }
-      void close() override { inner->close(); }
-      std::size_t queued_bytes() const override { return inner->queued_bytes(); }
-      void set_send_budget(std::size_t bytes) override { inner->set_send_budget(bytes); }
-      std::string description() const override { return inner->description(); }
-    };
-    auto watch = std::make_shared<Watch>();
-    watch->inner = conn;
-    watch->on_close = [&stop] { stop.input_closed(); };
-    rt.serve(watch);
-    report_signal(stop.wait());
-    rt.shutdown();
-    return 0;
-  }
-
-  std::vector<std::string> urls = o.listen;
-  if (urls.empty()) urls.push_back("ws://127.0.0.1:7777/arcp");
-  for (const auto& url : urls) {
-    WebSocketServerOptions wo;
-    wo.listen_url = url;
-    wo.tls_cert_file = o.tls_cert;
-    wo.tls_key_file = o.tls_key;
-    wo.allowed_hosts = o.allow_hosts;
-    wo.io_threads = static_cast<int>(o.io_threads);
-    auto bound = rt.listen(wo);
-    if (!bound) {
-      fmt::print(stderr, "arcp serve: {}\n", bound.error().describe());
-      return kExitUsage;
+if (o.stdio) {
+  auto conn = make_stdio_connection(STDIN_FILENO, STDOUT_FILENO, ro.max_frame_bytes);
+  struct Watch : Connection {
+    std::shared_ptr<Connection> inner;
+    std::function<void()> on_close;
+    void start(ConnectionHandlers h) override {
+      auto user = std::move(h.on_closed);
+      h.on_closed = [user, cb = on_close] {
+        if (user) user();
+        cb();
+      };
+      inner->start(std::move(h));
     }
-    fmt::print("listening on {}\n", bound.value());
-  }
-  std::fflush(stdout);
+    void send(Frame f) override { inner->send(std::move(f)); }
+    void close() override { inner->close(); }
+    std::size_t queued_bytes() const override { return inner->queued_bytes(); }
+    void set_send_budget(std::size_t bytes) override { inner->set_send_budget(bytes); }
+    std::string description() const override { return inner->description(); }
+  };
+  auto watch = std::make_shared<Watch>();
+  watch->inner = conn;
+  watch->on_close = [&stop] { stop.input_closed(); };
+  rt.serve(watch);
   report_signal(stop.wait());
   rt.shutdown();
   return 0;
+}
+
+std::vector<std::string> urls = o.listen;
+if (urls.empty()) urls.push_back("ws://127.0.0.1:7777/arcp");
+for (const auto& url : urls) {
+  WebSocketServerOptions wo;
+  wo.listen_url = url;
+  wo.tls_cert_file = o.tls_cert;
+  wo.tls_key_file = o.tls_key;
+  if (is_wss(url)) wo.tls_client_ca_file = o.tls_client_ca;
+  wo.allowed_hosts = o.allow_hosts;
+  wo.io_threads = static_cast<int>(o.io_threads);
+  auto bound = rt.listen(wo);
+  if (!bound) {
+    fmt::print(stderr, "arcp serve: {}\n", bound.error().describe());
+    return kExitUsage;
+  }
+  fmt::print("listening on {}\n", bound.value());
+}
+std::fflush(stdout);
+report_signal(stop.wait());
+rt.shutdown();
+return 0;
 }
 
 }  // namespace
@@ -469,6 +492,13 @@ void add_serve_command(CLI::App& app, std::function<int()>& run) {
       ->capture_default_str();
   cmd->add_option("--tls-cert", o->tls_cert, "PEM certificate chain for wss://");
   cmd->add_option("--tls-key", o->tls_key, "PEM private key for wss://");
+  cmd->add_option("--tls-client-ca", o->tls_client_ca,
+                  "mTLS: PEM bundle of CAs that sign client certificates; wss:// listeners ask "
+                  "for one, and a hello without a token authenticates as the certificate's "
+                  "first DNS/URI/email SAN, else its CN (no anonymous sessions then)");
+  cmd->add_flag("--require-client-cert", o->require_client_cert,
+                "mTLS required: a hello on a connection without a verified client certificate "
+                "is refused (UNAUTHENTICATED); needs --tls-client-ca");
   cmd->add_option("--allow-host", o->allow_hosts,
                   "Allowed Host header value (repeatable; * = any)");
   cmd->add_option("--heartbeat-sec", o->heartbeat_sec, "Heartbeat interval in seconds")

@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "event_printer.hpp"
 #include "session_state.hpp"
+#include "tls_client_flags.hpp"
 
 namespace arcp::cli {
 namespace {
@@ -18,6 +19,7 @@ namespace {
 struct SubmitArgs {
   std::string url;
   std::string token;
+  TlsClientFlags tls;
   std::string agent;
   std::string input = "{}";
   std::string lease;
@@ -66,6 +68,7 @@ int submit(const SubmitArgs& a) {
 
   ClientOptions co;
   co.token = a.token;
+  apply_tls_client_flags(a.tls, co.websocket);
   // No auto-ack: acked events may be freed, and `arcp cancel` resumes from
   // the seq recorded below, which trails what this process has seen.
   co.ack_every_events = 0;
@@ -192,6 +195,7 @@ void add_submit_command(CLI::App& app, std::function<int()>& run) {
   auto* cmd = app.add_subcommand("submit", "Submit a job and stream its events");
   cmd->add_option("--url", a->url, "Runtime URL: ws://, wss:// or stdio:<command>")->required();
   cmd->add_option("--token", a->token, "Bearer token");
+  add_tls_client_flags(cmd, a->tls);
   cmd->add_option("agent", a->agent, "Agent name or name@version")->required();
   cmd->add_option("input", a->input, "Job input as JSON (default {})");
   cmd->add_option("--lease", a->lease, "lease_request as a JSON object");

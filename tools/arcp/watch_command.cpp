@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "event_printer.hpp"
+#include "tls_client_flags.hpp"
 
 namespace arcp::cli {
 namespace {
@@ -13,6 +14,7 @@ namespace {
 struct WatchArgs {
   std::string url;
   std::string token;
+  TlsClientFlags tls;
   std::string job_id;
   std::int64_t from_seq = 0;
   bool no_history = false;
@@ -22,6 +24,7 @@ struct WatchArgs {
 int watch(const WatchArgs& a) {
   ClientOptions co;
   co.token = a.token;
+  apply_tls_client_flags(a.tls, co.websocket);
   auto client = Client::connect(a.url, co);
   if (!client) {
     fmt::print(stderr, "arcp watch: cannot open session: {}\n", client.error().describe());
@@ -66,6 +69,7 @@ void add_watch_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("job_id", a->job_id, "The job to watch")->required();
   cmd->add_option("--url", a->url, "Runtime URL: ws://, wss:// or stdio:<command>")->required();
   cmd->add_option("--token", a->token, "Bearer token");
+  add_tls_client_flags(cmd, a->tls);
   cmd->add_option("--from-seq", a->from_seq, "Replay the job's events after this seq")
       ->capture_default_str();
   cmd->add_flag("--no-history", a->no_history, "Live events only");
