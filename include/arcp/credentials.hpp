@@ -56,6 +56,8 @@ struct CredentialRequest {
   std::vector<BudgetAmount> budget_remaining;
   std::vector<std::string> models;  // the lease's model.use patterns
   std::string trace_id;
+  /// The job span's W3C traceparent (§11), "" when no tracer is installed.
+  std::string traceparent;
 };
 
 struct IssuedCredential {

@@ -34,6 +34,10 @@ struct Envelope {
   std::string job_id;      // empty = absent
   std::optional<std::int64_t> event_seq;
   json::object payload;
+  /// The inbound `trace_id` when it was a full W3C traceparent (§11), kept
+  /// so that spans continue the caller's span; never encoded (peers see
+  /// `trace_id`).
+  std::string traceparent;
 };
 
 /// Decodes one frame. Violations map to INVALID_REQUEST; when the frame's `id`

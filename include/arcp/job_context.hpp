@@ -61,6 +61,9 @@ class JobContext {
   /// Resolved `name@version`.
   const std::string& agent() const;
   const std::string& trace_id() const;
+  /// The W3C traceparent of this job's span, for tools and sub-agents to
+  /// continue the trace (§11); "" when no tracer is installed.
+  std::string traceparent() const;
   const std::string& principal() const;
   const json::value& input() const;
   const json::object& lease() const;

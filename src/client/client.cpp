@@ -20,7 +20,19 @@ Result<std::shared_ptr<Connection>> open_transport(const std::string& url,
   return connect_websocket(url, opts.websocket);
 }
 
-Envelope submit_envelope(const SubmitOptions& o) {
+// §11: the submit's CLIENT span continues the caller's trace (o.trace_id)
+// and its traceparent is the envelope's trace_id, so that the runtime's job
+// span is its child. Without a tracer the caller's trace id goes as before.
+otel::Span submit_span(const SubmitOptions& o, const std::string& session_id) {
+  auto span = otel::start_span("arcp.submit", otel::SpanKind::kClient, o.trace_id);
+  if (span) {
+    span.set("arcp.session_id", session_id);
+    span.set("arcp.agent", o.agent);
+  }
+  return span;
+}
+
+Envelope submit_envelope(const SubmitOptions& o, const otel::Span& span) {
   SubmitRequest req;
   req.agent = o.agent;
   req.input = o.input;
@@ -31,7 +43,9 @@ Envelope submit_envelope(const SubmitOptions& o) {
   Envelope env;
   env.id = new_id("msg");
   env.type = std::string(msg::kSubmit);
-  env.trace_id = o.trace_id.empty() ? std::string() : normalize_trace_id(o.trace_id);
+  env.trace_id = span                 ? span.traceparent()
+                 : o.trace_id.empty() ? std::string()
+                                      : normalize_trace_id(o.trace_id);
   env.payload = req.to_json();
   return env;
 }
@@ -110,7 +124,8 @@ const FeatureSet& Client::features() const {
 
 Result<JobHandle> Client::submit(const SubmitOptions& o) {
   auto pending = std::make_shared<Core::PendingSubmit>();
-  pending->env = submit_envelope(o);
+  pending->span = submit_span(o, core_->session_id);
+  pending->env = submit_envelope(o, pending->span);
   {
     std::unique_lock lock(core_->mu);
     // A submit during a resume waits for it rather than failing at once.
@@ -132,7 +147,8 @@ Result<JobHandle> Client::submit(const SubmitOptions& o) {
 
 void Client::submit(const SubmitOptions& o, std::function<void(Result<JobHandle>)> done) {
   auto pending = std::make_shared<Core::PendingSubmit>();
-  pending->env = submit_envelope(o);
+  pending->span = submit_span(o, core_->session_id);
+  pending->env = submit_envelope(o, pending->span);
   pending->on_done = std::move(done);
   bool down = false;
   {

@@ -347,6 +347,10 @@ void Client::Core::on_accepted(const Envelope& env) {
       state->job_id = acc->job_id;
       state->accepted = std::move(acc.value());
     }
+    if (p->span) {
+      p->span.set("arcp.job_id", state->job_id);
+      state->span = std::move(p->span);
+    }
     p->state = state;
     p->done = true;
     cv.notify_all();

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "client/job_state.hpp"
+#include "otel/tracing.hpp"
 
 namespace arcp {
 
@@ -22,6 +23,7 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
     std::optional<Error> error;
     std::shared_ptr<client::JobState> state;
     std::function<void(Result<JobHandle>)> on_done;  // async submit
+    otel::Span span;  // `arcp.submit` (§11): handed to the job's state once accepted
   };
   /// A request answered by one message (list_jobs → jobs, subscribe → subscribed).
   struct PendingRequest {

@@ -105,6 +105,9 @@ void JobState::finish(JobStatus s, json::value r, std::optional<Error> e) {
     result = std::move(r);
     error = std::move(e);
     done = true;
+    span.set("arcp.job.status", to_string(s));
+    if (error) span.set_error(to_string(error->code));
+    span.end();
     cv.notify_all();
     wake = take_waiter_locked();
     finished.swap(done_waiters);

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "otel/tracing.hpp"
+
 namespace arcp::client {
 
 /// §8.4 assembly of a streamed result, in chunk order.
@@ -39,6 +41,7 @@ struct JobState {
   std::vector<std::function<void()>> done_waiters;  // fired once at the end
   std::vector<JobHandle> children;                  // delegated (§10), in acceptance order
   std::function<void(JobHandle)> child_callback;
+  otel::Span span;  // the submit's `arcp.submit`, ended with the job (§11)
 
   /// Takes the waiter under `mu` (caller holds the lock).
   std::function<void()> take_waiter_locked() { return std::exchange(waiter, nullptr); }

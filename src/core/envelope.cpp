@@ -163,6 +163,11 @@ Result<Envelope> decode_envelope(std::string_view text) {
     env.trace_id = normalize_trace_id(trace);
     if (env.trace_id.empty())
       return invalid("trace_id must be a W3C trace-id or traceparent", env.id);
+    if (trace.size() > env.trace_id.size()) {  // a traceparent: lowercase, as W3C emits it
+      for (char& c : trace)
+        if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+      env.traceparent = std::move(trace);
+    }
   }
   if (auto it = obj.find("event_seq"); it != obj.end() && !it->value().is_null()) {
     auto seq = get_int(obj, "event_seq");
@@ -173,10 +178,15 @@ Result<Envelope> decode_envelope(std::string_view text) {
     if (!it->value().is_object()) return invalid("payload must be a JSON object", env.id);
     // Move-construct (not assign) so the payload keeps the parse arena instead
     // of being copied into another allocator.
-    Envelope out{std::move(env.arcp),     std::move(env.id),
-                 std::move(env.type),     std::move(env.session_id),
-                 std::move(env.trace_id), std::move(env.job_id),
-                 env.event_seq,           json::object(std::move(it->value().get_object()))};
+    Envelope out{std::move(env.arcp),
+                 std::move(env.id),
+                 std::move(env.type),
+                 std::move(env.session_id),
+                 std::move(env.trace_id),
+                 std::move(env.job_id),
+                 env.event_seq,
+                 json::object(std::move(it->value().get_object())),
+                 std::move(env.traceparent)};
     return out;
   }
   return env;

@@ -4,6 +4,8 @@
 #include <arcp/time.hpp>
 #include <exception>
 
+#include "otel/tracing.hpp"
+
 namespace arcp::runtime {
 namespace {
 
@@ -61,7 +63,23 @@ void CredentialManager::erase_row(const std::string& id) {
   store_->delete_credential(id);
 }
 
+// §11: issue and revoke spans in the job's trace. Their attributes name the
+// credential and its provisioner, never its value.
 Result<HeldCredential> CredentialManager::issue(const CredentialRequest& request) {
+  auto span = otel::start_span("arcp.credential.issue", otel::SpanKind::kInternal,
+                               otel::parent_or(request.traceparent, request.trace_id));
+  if (span) {
+    span.set("arcp.job_id", request.job_id);
+    span.set("arcp.credential.id", request.issuance_id);
+    span.set("arcp.credential.provisioner", provisioner_->name());
+  }
+  auto held = issue_row(request);
+  if (!held) span.set_error(to_string(held.error().code));
+  if (held) held->traceparent = request.traceparent;
+  return held;
+}
+
+Result<HeldCredential> CredentialManager::issue_row(const CredentialRequest& request) {
   const std::string name = provisioner_->name();
   store::CredentialRecord row;
   row.id = request.issuance_id;
@@ -143,7 +161,16 @@ Result<HeldCredential> CredentialManager::reissue(const HeldCredential& current,
 }
 
 bool CredentialManager::revoke(const HeldCredential& held) {
-  return revoke_row(held.issuance_id, /*retry=*/true, /*quiet_failure=*/false) == Outcome::kRevoked;
+  auto span =
+      otel::start_span("arcp.credential.revoke", otel::SpanKind::kInternal, held.traceparent);
+  if (span) {
+    span.set("arcp.credential.id", held.issuance_id);
+    span.set("arcp.credential.provisioner", provisioner_->name());
+  }
+  bool revoked =
+      revoke_row(held.issuance_id, /*retry=*/true, /*quiet_failure=*/false) == Outcome::kRevoked;
+  if (!revoked) span.set_error(to_string(ErrorCode::kInternalError));
+  return revoked;
 }
 
 CredentialManager::Outcome CredentialManager::revoke_row(const std::string& id, bool retry,

@@ -30,6 +30,7 @@ struct HeldCredential {
   std::string issuance_id;  // the ledger row: `cred_…`, `cred_…#n` after n rotations
   std::string revoke_handle;
   int generation = 0;
+  std::string traceparent;  // the job span's, for the revoke span (§11)
 };
 
 struct CredentialPolicy {
@@ -100,6 +101,7 @@ class CredentialManager : public std::enable_shared_from_this<CredentialManager>
   /// failure keeps the row as revoke_failed; the first one is logged unless
   /// `quiet_failure`.
   Outcome revoke_row(const std::string& id, bool retry, bool quiet_failure);
+  Result<HeldCredential> issue_row(const CredentialRequest& request);
   void begin_task();
   void end_task();
   void save(const store::CredentialRecord& row);

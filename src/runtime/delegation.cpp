@@ -7,6 +7,7 @@
 
 #include "runtime/credential_manager.hpp"
 #include "runtime/job_credentials.hpp"
+#include "runtime/job_span.hpp"
 #include "runtime/runtime_impl.hpp"
 
 namespace arcp {
@@ -142,6 +143,8 @@ Result<std::shared_ptr<Job>> Runtime::Impl::delegate(const std::shared_ptr<Job>&
   spec.depth = ps.depth + 1;
   spec.parent = parent;
   spec.carved_budget = std::move(carved.value());
+  // §11: the child's span is a child of the parent job's, in its trace.
+  spec.span = runtime::start_job_span(spec, session->id(), ps.span.traceparent());
 
   // §9.8.2 (X06): a parent that holds a credential gets its child one of its
   // own, minted from the child's (narrower) lease and budget; the child's

@@ -13,6 +13,7 @@
 #include "core/envelope_writer.hpp"
 #include "observability/metrics.hpp"
 #include "runtime/job_history.hpp"
+#include "runtime/job_span.hpp"
 
 namespace arcp::runtime {
 
@@ -565,6 +566,7 @@ bool Job::finish_locked(JobStatus status, std::string_view type, json::object pa
   for (auto* t : {runtime_timer_.get(), expiry_timer_.get(), grace_timer_.get()})
     if (t) t->cancel();
   terminal_type_ = std::string(type);
+  record_job_outcome(spec_.span, status, type, payload, budget_);
   terminal_payload_ = json::serialize(payload);
   if (!credentials_.empty() || !rotating_.empty()) {
     revoke_then_publish_locked();  // §9.8.2: revoked before the outcome is seen
@@ -581,6 +583,7 @@ void Job::publish_terminal_locked() {
   if (auto s = submitter_.lock()) s->release_job_slot();
   if (release_slot_) release_slot_(*this);
   settle_carved_budget_locked();
+  spec_.span.end();  // before anyone sees the outcome: its trace is complete by then
   // Logged, recorded, then sent: whoever sees the outcome finds the job's
   // record (list_jobs) already saying so.
   std::vector<std::shared_ptr<Session>> observers;

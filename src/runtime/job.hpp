@@ -13,6 +13,7 @@
 #include <stop_token>
 #include <vector>
 
+#include "otel/tracing.hpp"
 #include "runtime/agent_registry.hpp"
 #include "runtime/credential_manager.hpp"
 #include "runtime/job_services.hpp"
@@ -52,6 +53,9 @@ struct JobSpec {
     std::int64_t carved = 0;  // nano units given to the child
   };
   std::vector<CarvedBudget> carved_budget;
+
+  // ---- tracing (§11) ----
+  otel::Span span;  // `arcp.job`, started at submit; ends once the outcome is published
 };
 
 /// Sets created_at / created_ms from one instant: list filters compare the

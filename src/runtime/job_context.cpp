@@ -26,6 +26,9 @@ const std::string& JobContext::job_id() const {
 const std::string& JobContext::trace_id() const {
   return job_->spec().trace_id;
 }
+std::string JobContext::traceparent() const {
+  return job_->spec().span.traceparent();
+}
 const std::string& JobContext::principal() const {
   return job_->spec().principal;
 }

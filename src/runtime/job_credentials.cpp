@@ -39,6 +39,7 @@ CredentialRequest credential_request(const JobSpec& spec, std::string credential
     for (const auto& m : *models)
       if (m.is_string()) r.models.emplace_back(m.get_string());
   r.trace_id = spec.trace_id;
+  r.traceparent = spec.span.traceparent();
   return r;
 }
 

@@ -37,7 +37,17 @@ Result<ChildJob> run_delegation(JobContext& ctx, const std::shared_ptr<Job>& job
     return Error(ErrorCode::kInvalidRequest,
                  "delegate_id is longer than " + std::to_string(kMaxIdentifierBytes) + " bytes");
   if (auto r = job->emit(event_kind::kDelegate, delegate_body(request)); !r) return r.error();
+  auto span = otel::start_span("arcp.delegate", otel::SpanKind::kInternal, job->spec().span);
+  if (span) {
+    span.set("arcp.job_id", job->spec().id);
+    span.set("arcp.delegate_id", request.delegate_id);
+    span.set("arcp.agent", request.agent);
+  }
   auto child = job->spec().services->delegate(job, request);
+  if (child)
+    span.set("arcp.child_job_id", child.value()->spec().id);
+  else
+    span.set_error(to_string(child.error().code));
   if (!child) {
     (void)ctx.tool_error(request.delegate_id, child.error());
     if (child.error().code == ErrorCode::kLeaseExpired) job->end_lease_expired();

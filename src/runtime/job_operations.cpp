@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "core/thread_role.hpp"
+#include "otel/tracing.hpp"
 #include "runtime/file_access.hpp"
 #include "runtime/job.hpp"
 #include "runtime/offload.hpp"
@@ -47,10 +48,17 @@ json::object head_of(std::string_view path, const std::string& bytes) {
 struct JobContext::Operation {
   JobContext& ctx;
   std::string call_id;
+  otel::Span span;  // `arcp.tool`, a child of the job's span (§11)
 
   Result<std::string> begin(std::string_view tool, json::value args, std::string_view capability,
                             std::string_view target) {
     call_id = new_id("call");
+    span = otel::start_span("arcp.tool", otel::SpanKind::kInternal, ctx.job_->spec().span);
+    if (span) {
+      span.set("arcp.job_id", ctx.job_->spec().id);
+      span.set("arcp.tool.name", tool);
+      span.set("arcp.tool.call_id", call_id);
+    }
     if (auto r = ctx.tool_call(tool, std::move(args), call_id); !r) return r.error();
     auto canonical = ctx.job_->authorize(capability, target);
     if (!canonical) fail(canonical.error());
@@ -63,15 +71,19 @@ struct JobContext::Operation {
     return r;
   }
   void fail(const Error& e) {
+    span.set_error(to_string(e.code));
     (void)ctx.tool_error(call_id, e);
     if (e.code == ErrorCode::kLeaseExpired) ctx.job_->end_lease_expired();
   }
   template <class T>
   Result<T> finish(Result<T> r, const std::function<json::value(const T&)>& summarise) {
-    if (r)
+    if (r) {
       (void)ctx.tool_result(call_id, summarise(r.value()));
-    else
+    } else {
+      span.set_error(to_string(r.error().code));
       (void)ctx.tool_error(call_id, r.error());
+    }
+    span.end();
     return r;
   }
 };
@@ -222,13 +234,17 @@ namespace {
 
 // The runtime's caps bound what an agent may ask for; the job's trace goes
 // along (§11: trace context is forwarded to tool servers) unless the agent
-// set its own traceparent.
-void prepare_fetch(FetchRequest& req, const Job& job) {
+// set its own traceparent: the fetch's own span is the server's parent.
+void prepare_fetch(FetchRequest& req, const Job& job, const otel::Span& span) {
   const auto& services = *job.spec().services;
   req.max_body_bytes = std::min(req.max_body_bytes, services.max_fetch_body_bytes);
   req.timeout = std::min(req.timeout, services.max_fetch_timeout);
   for (const auto& [name, value] : req.headers)
     if (boost::iequals(name, "traceparent")) return;
+  if (span) {
+    req.headers.emplace_back("traceparent", span.traceparent());
+    return;
+  }
   // A fresh span id per outgoing call, as W3C Trace Context asks.
   req.headers.emplace_back("traceparent",
                            "00-" + job.spec().trace_id + "-" + new_trace_id().substr(16) + "-01");
@@ -256,7 +272,7 @@ Result<FetchResponse> JobContext::fetch(FetchRequest request) {
   auto canonical = op.begin("net.fetch", fetch_args(request), "net.fetch", request.url);
   if (!canonical) return canonical.error();
   request.url = *canonical;
-  prepare_fetch(request, *job_);
+  prepare_fetch(request, *job_, op.span);
   return op.finish<FetchResponse>(transport::http_fetch(request, stop_token()), fetch_summary);
 }
 
@@ -265,7 +281,7 @@ Awaitable<Result<FetchResponse>> JobContext::async_fetch(FetchRequest request) {
   auto canonical = op.begin("net.fetch", fetch_args(request), "net.fetch", request.url);
   if (!canonical) co_return canonical.error();
   request.url = *canonical;
-  prepare_fetch(request, *job_);
+  prepare_fetch(request, *job_, op.span);
   auto fetching = transport::async_http_fetch(std::move(request), stop_token());
   auto r = co_await std::move(fetching);
   co_return op.finish<FetchResponse>(std::move(r), fetch_summary);

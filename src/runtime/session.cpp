@@ -38,7 +38,10 @@ Session::Session(std::string id, std::string principal, FeatureSet features,
       features_(std::move(features)),
       store_(std::move(store)),
       timers_(std::move(timers)),
-      limits_(limits) {}
+      limits_(limits),
+      span_(otel::start_span("arcp.session", otel::SpanKind::kServer)) {
+  span_.set("arcp.session_id", id_);
+}
 
 std::shared_ptr<Session> Session::restore(const store::SessionRecord& record,
                                           std::shared_ptr<store::Store> store,

@@ -26,6 +26,7 @@
 #include <unordered_set>
 
 #include "observability/metrics.hpp"
+#include "otel/tracing.hpp"
 #include "store/store.hpp"
 
 namespace arcp::runtime {
@@ -188,6 +189,9 @@ class Session : public std::enable_shared_from_this<Session>, public store::Dura
   std::unordered_set<std::uint64_t> recent_id_set_;
   std::size_t active_jobs_ = 0;
   std::chrono::steady_clock::time_point detached_at_ = std::chrono::steady_clock::now();
+  // `arcp.session` (§11): from the hello that opened the session (or the
+  // restart that restored it) until the runtime forgets it, across attaches.
+  otel::Span span_;
 };
 
 }  // namespace arcp::runtime

@@ -5,6 +5,7 @@
 #include <arcp/lease.hpp>
 
 #include "runtime/connection_handler.hpp"
+#include "runtime/job_span.hpp"
 #include "runtime/job_view.hpp"
 
 namespace arcp::runtime {
@@ -184,6 +185,7 @@ void ConnectionHandler::handle_submit(Runtime::Impl& rt, Envelope& env) {
       spec.expires_at = parse_rfc3339(*exp);
   spec.trace_id = env.trace_id.empty() ? new_trace_id() : env.trace_id;
   stamp_created(spec);
+  spec.span = start_job_span(spec, session_->id(), env.traceparent);  // §11
   if (submit->max_runtime_sec) spec.max_runtime = std::chrono::seconds(*submit->max_runtime_sec);
   spec.features = features;
   spec.cancel_grace = rt.opts.cancel_grace;

@@ -1,6 +1,8 @@
 // `arcp`: serve a runtime, submit jobs, run the demo and the benchmarks.
 #include <fmt/core.h>
 
+#include <arcp/tracing.hpp>
+
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
@@ -29,5 +31,13 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : arcp::cli::kExitUsage;
   }
-  return run ? run() : arcp::cli::kExitUsage;
+  if (!run) return arcp::cli::kExitUsage;
+  // §11: spans are exported only when OTEL_* variables ask for it.
+  if (auto traced = arcp::install_tracing_from_env("arcp"); !traced) {
+    fmt::print(stderr, "arcp: {}\n", traced.error().message);
+    return arcp::cli::kExitUsage;
+  }
+  int code = run();
+  arcp::shutdown_tracing();  // flushes what is still batched
+  return code;
 }
