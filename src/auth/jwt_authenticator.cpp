@@ -93,7 +93,16 @@ class JwtAuthenticator final : public Authenticator {
   std::shared_ptr<const auth::Jwks> current_keys() const {
     auto now_stamp = stamp_of(path_);
     std::lock_guard lock(mu_);
-    if (now_stamp && now_stamp != stamp_) reload(*now_stamp);
+    if (!now_stamp) {
+      // Deleted (an emergency revocation, say): fail closed until it is back.
+      if (stamp_ || !keys_->keys.empty())
+        std::fprintf(stderr,
+                     "arcp: the JWKS file is gone; every JWT is refused until it returns\n");
+      stamp_.reset();
+      keys_ = std::make_shared<const auth::Jwks>();
+      return keys_;
+    }
+    if (now_stamp != stamp_) reload(*now_stamp);
     return keys_;
   }
 

@@ -49,6 +49,11 @@ Result<Identity> check_jwt_claims(const json::object& payload, const ClaimRules&
     const auto* aud = payload.if_contains("aud");
     if (aud == nullptr || !audience_matches(*aud, rules.audience))
       return auth_failure("wrong_audience", "the token is not for this audience");
+  } else if (payload.contains("aud")) {
+    // RFC 7519 §4.1.3: a token naming audiences is for them only; a runtime
+    // with no audience of its own is not among them.
+    return auth_failure("wrong_audience",
+                        "the token names an audience and this runtime has none configured");
   }
   if (!rules.issuer.empty()) {
     const auto* iss = get_string(payload, "iss");

@@ -9,16 +9,6 @@
 #include <chrono>
 
 namespace arcp::runtime {
-namespace {
-
-std::int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
 ConnectionHandler::ConnectionHandler(std::weak_ptr<Runtime::Impl> rt,
                                      std::shared_ptr<Connection> conn)
     : rt_(std::move(rt)), conn_(std::move(conn)) {}
@@ -161,6 +151,8 @@ void ConnectionHandler::dispatch(Runtime::Impl& rt, Envelope& env) {
         auto identity = authenticate(rt, h, env.id);
         if (!identity) return;
         principal = identity->principal;
+      } else if (!resume_token_suffices(rt, env.id)) {
+        return;
       }
       return handle_resume(rt, env.id, principal, *resume);
     }

@@ -7,6 +7,7 @@
 #include <arcp/session_messages.hpp>
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -15,6 +16,13 @@
 #include "runtime/runtime_impl.hpp"
 
 namespace arcp::runtime {
+
+/// Monotonic milliseconds: liveness and idle bookkeeping of connections.
+inline std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 class ConnectionHandler : public std::enable_shared_from_this<ConnectionHandler> {
  public:
@@ -40,6 +48,14 @@ class ConnectionHandler : public std::enable_shared_from_this<ConnectionHandler>
   /// the token) and closes the connection: nullopt.
   std::optional<Identity> authenticate(Runtime::Impl& rt, const Hello& hello,
                                        const std::string& request_id);
+  /// A standalone session.resume without `auth`: its resume token alone is
+  /// the credential, unless the runtime requires a client certificate (still
+  /// checked) or verifies JWTs (their expiry and lease claim must be checked
+  /// again, so `auth` is required). On refusal answers and closes: false.
+  bool resume_token_suffices(Runtime::Impl& rt, const std::string& request_id);
+  /// Counts, logs and audits an authentication failure (its reason, never
+  /// the credential), answers UNAUTHENTICATED and closes (§6.1).
+  void refuse_authentication(Runtime::Impl& rt, const Error& error, const std::string& request_id);
   void handle_resume(Runtime::Impl& rt, const std::string& request_id,
                      const std::optional<std::string>& principal, const ResumeRequest& resume);
   Frame welcome_frame(Runtime::Impl& rt, const Session& session, const std::string& token);

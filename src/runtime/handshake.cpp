@@ -63,17 +63,36 @@ std::optional<Identity> ConnectionHandler::authenticate(Runtime::Impl& rt, const
   const std::string peer = conn_->peer_identity();
   auto identity = rt.auth->authenticate(AuthRequest{hello, peer});
   if (!identity) {
-    std::string reason = auth_failure_reason(identity.error());
-    rt.metrics->auth_failures.add(reason);  // a bounded label set
-    json::object fields{{"reason", reason}, {"peer", conn_->description()}};
-    rt.log(LogLevel::kWarn, "auth.failure", fields);
-    rt.audit_event("auth.failure", std::move(fields));
-    send_unbound_error(identity.error(), request_id);
-    conn_->close();  // §6.1: reject and close
+    refuse_authentication(rt, identity.error(), request_id);
     return std::nullopt;
   }
   identity_ceiling_ = identity->lease_ceiling;
   return std::move(identity.value());
+}
+
+bool ConnectionHandler::resume_token_suffices(Runtime::Impl& rt, const std::string& request_id) {
+  std::optional<Error> refusal;
+  if (rt.opts.require_client_certificate && conn_->peer_identity().empty())
+    refusal = auth_failure("missing_client_certificate",
+                           "this runtime requires a client certificate (mTLS)");
+  else if (rt.opts.jwt_authenticator || rt.opts.authenticator)
+    refusal = auth_failure("missing_token",
+                           "session.resume needs `auth` on this runtime: the token is checked "
+                           "again (expiry, lease claim)");
+  if (!refusal) return true;
+  refuse_authentication(rt, *refusal, request_id);
+  return false;
+}
+
+void ConnectionHandler::refuse_authentication(Runtime::Impl& rt, const Error& error,
+                                              const std::string& request_id) {
+  std::string reason = auth_failure_reason(error);
+  rt.metrics->auth_failures.add(reason);  // a bounded label set
+  json::object fields{{"reason", reason}, {"peer", conn_->description()}};
+  rt.log(LogLevel::kWarn, "auth.failure", fields);
+  rt.audit_event("auth.failure", std::move(fields));
+  send_unbound_error(error, request_id);
+  conn_->close();  // §6.1: reject and close
 }
 
 void ConnectionHandler::handle_hello(Runtime::Impl& rt, Envelope& env) {

@@ -7,18 +7,9 @@
 #include "runtime/connection_handler.hpp"
 
 namespace arcp::runtime {
-namespace {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
 void ConnectionHandler::note_activity(std::string_view type) {
-  if (type != msg::kPing && type != msg::kPong && type != msg::kAck) last_activity_ms_ = now_ms();
+  if (type != msg::kPing && type != msg::kPong && type != msg::kAck)
+    last_activity_ms_ = steady_ms();
 }
 
 void ConnectionHandler::arm_idle_watch(Runtime::Impl& rt, std::chrono::milliseconds after) {
@@ -48,10 +39,10 @@ void ConnectionHandler::check_idle(Runtime::Impl& rt) {
   auto stats = session->stats();
   if (stats.last_seq != idle_seen_seq_ || stats.active_jobs > 0) {
     idle_seen_seq_ = stats.last_seq;
-    last_activity_ms_ = now_ms();
+    last_activity_ms_ = steady_ms();
   }
   const auto timeout = rt.opts.idle_session_timeout;
-  const auto idle = std::chrono::milliseconds(now_ms() - last_activity_ms_);
+  const auto idle = std::chrono::milliseconds(steady_ms() - last_activity_ms_);
   if (idle < timeout) return arm_idle_watch(rt, timeout - idle);
   Envelope bye;
   bye.id = new_id("msg");

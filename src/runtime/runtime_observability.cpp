@@ -161,7 +161,9 @@ std::optional<std::string> Runtime::Impl::not_ready_reason() {
     std::lock_guard lock(mu);
     if (shutting_down) return std::string("the runtime is shutting down");
   }
-  if (auto failure = store->failure()) return failure->message;
+  // The reason goes to unauthenticated HTTP callers: no paths or details,
+  // which are in the runtime's log.
+  if (store->failure()) return std::string("the store failed (details in the runtime's log)");
   return std::nullopt;
 }
 

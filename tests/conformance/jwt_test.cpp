@@ -213,6 +213,56 @@ TEST_F(Jwt, ConformanceA07_TheLeaseClaimNarrowsASubmitsLease) {
   expect_refused(keys().sign("ES256", claims({{"arcp_lease", "everything"}})), "bad_claims");
 }
 
+// A resume re-checks the token: a standalone session.resume without `auth`
+// is refused (its token could have expired, its lease claim would be lost),
+// and one with the token resumes under the token's lease claim again.
+TEST_F(Jwt, ConformanceA07_AResumeChecksTheTokenAgainAndKeepsItsLeaseClaim) {
+  auto token = keys().sign(
+      "ES256", claims({{"arcp_lease", json::object{{"fs.read", json::array{"/srv/**"}}}}}));
+  auto first_conn = connect_websocket(url);
+  ASSERT_TRUE(first_conn);
+  RawPeer first(first_conn.value());
+  auto w = first.handshake(token);
+  ASSERT_TRUE(w);
+  ASSERT_EQ(w->type, "session.welcome");
+  first.send("session.bye", json::object{});
+  ASSERT_TRUE(first.wait_closed());
+
+  auto bare_conn = connect_websocket(url);
+  ASSERT_TRUE(bare_conn);
+  RawPeer bare(bare_conn.value());
+  bare.send("session.resume", json::object{{"session_id", first.session_id},
+                                           {"resume_token", w->payload.at("resume_token")},
+                                           {"last_event_seq", 0}});
+  auto refused = bare.next();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->type, "session.error");
+  EXPECT_EQ(refused->payload.at("details").at("reason"), "missing_token");
+  EXPECT_TRUE(bare.wait_closed());
+
+  auto again_conn = connect_websocket(url);
+  ASSERT_TRUE(again_conn);
+  RawPeer again(again_conn.value());
+  again.send("session.hello",
+             resume_hello(token, first.session_id,
+                          std::string(w->payload.at("resume_token").as_string()), 0));
+  auto welcome = again.next();
+  ASSERT_TRUE(welcome);
+  ASSERT_EQ(welcome->type, "session.welcome");
+  again.send("job.submit",
+             json::object{{"agent", "echo"},
+                          {"input", "x"},
+                          {"lease_request", json::object{{"fs.read", json::array{"/etc/**"}},
+                                                         {"fs.write", json::array{"/**"}}}}});
+  auto accepted = again.next_of("job.accepted");
+  ASSERT_TRUE(accepted);
+  // Neither requested pattern is under the claim's fs.read /srv/**: nothing is granted.
+  const auto* lease = accepted->payload.if_contains("lease");
+  std::string granted = lease != nullptr ? json::serialize(*lease) : "{}";
+  EXPECT_EQ(granted.find("fs.write"), std::string::npos) << granted;
+  EXPECT_EQ(granted.find("/etc"), std::string::npos) << granted;
+}
+
 TEST_F(Jwt, ConformanceA07_ARotatedJwksIsUsedWithoutARestartAndABadOneKeepsTheOldKeys) {
   JwtSigner next;
   auto new_token = next.sign("EdDSA", claims({{"sub", "rotated"}}), "ed-2");

@@ -185,6 +185,32 @@ TEST(Mtls, ConformanceA08_RequiredCertificateMissingIsUnauthenticatedAndClosed) 
   EXPECT_EQ(whoami(**worker), "worker.example");
 }
 
+TEST(Mtls, ConformanceA08_AStandaloneResumeWithoutACertificateIsRefusedWhenRequired) {
+  Pki pki;
+  TestRuntime rt(mtls_options(true));
+  auto url = start(rt, pki);
+  auto with_cert = connect_websocket(url, pki.websocket(&pki.worker));
+  ASSERT_TRUE(with_cert) << with_cert.error().describe();
+  RawPeer first(*with_cert);
+  auto w = first.handshake("");
+  ASSERT_TRUE(w);
+  ASSERT_EQ(w->type, "session.welcome");
+  first.send("session.bye", json::object{});
+  ASSERT_TRUE(first.wait_closed());
+  // The resume token alone must not stand in for the certificate.
+  auto without = connect_websocket(url, pki.websocket(nullptr));
+  ASSERT_TRUE(without) << without.error().describe();
+  RawPeer second(*without);
+  second.send("session.resume", json::object{{"session_id", first.session_id},
+                                             {"resume_token", w->payload.at("resume_token")},
+                                             {"last_event_seq", 0}});
+  auto err = second.next();
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->type, "session.error");
+  EXPECT_EQ(err->payload.at("details").at("reason"), "missing_client_certificate");
+  EXPECT_TRUE(second.wait_closed());
+}
+
 TEST(Mtls, ConformanceA08_CertificateIsNotTrustedUnlessEnabled) {
   Pki pki;
   TestRuntime rt;  // bearer tokens only; the listener still verifies certificates

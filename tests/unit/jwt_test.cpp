@@ -148,6 +148,8 @@ TEST_F(JwtLib, ClaimsAreCheckedWithLeeway) {
   o.audience.clear();
   o.issuer.clear();
   EXPECT_EQ(reason(auth(signer().sign("HS256", no_aud), o)), "ok");
+  // RFC 7519 §4.1.3: a token for named audiences is refused by a runtime with none.
+  EXPECT_EQ(reason(auth(signer().sign("HS256", claims()), o)), "wrong_audience");
 }
 
 TEST_F(JwtLib, ThePrincipalAndLeaseClaimsAreConfigurable) {
@@ -288,7 +290,11 @@ TEST_F(JwtLib, ARotatedJwksIsPickedUpAndAnInvalidOneKeepsTheOldKeys) {
   write(jwks_path, R"({"keys": [)");
   bump();
   EXPECT_EQ(verify(next.sign("ES256", claims(), "ec2")), "ok");
+  // A deleted JWKS fails closed (an emergency revocation) until it returns.
   fs::remove(jwks_path);
+  EXPECT_EQ(verify(next.sign("ES256", claims(), "ec2")), "unknown_key");
+  write(jwks_path, json::serialize(json::object{{"keys", json::array{next.ec_jwk("ec2")}}}));
+  bump();
   EXPECT_EQ(verify(next.sign("ES256", claims(), "ec2")), "ok");
 }
 

@@ -246,117 +246,116 @@ int serve(const ServeOptions& o) {
     ro.trust_client_certificates = true;
     ro.require_client_certificate = o.require_client_cert;
   }
-}
-ro.allow_anonymous = o.allow_anonymous;
-if (ro.allow_anonymous)
-  fmt::print(stderr,
-             "arcp serve: --allow-anonymous: hellos without a token are accepted as "
-             "principal 'anonymous'\n");
-ro.idle_session_timeout = std::chrono::seconds(o.idle_session_timeout_sec);
-ro.resume_window = std::chrono::seconds(o.resume_window_sec);
-ro.idempotency_window = std::chrono::seconds(o.retention_sec);
-ro.max_buffered_events = o.max_buffered_events != 0 ? o.max_buffered_events
-                         : o.data_dir.empty()       ? 100000
-                                                    : 1000000;
-ro.back_pressure_lag = o.back_pressure_lag;
-ro.max_queued_bytes_per_connection = o.max_queued_bytes;
-ro.hello_timeout = std::chrono::seconds(o.hello_timeout_sec);
-ro.io_threads = o.io_threads;
-ro.max_blocking_threads = o.max_blocking_threads;
-ro.max_blocking_threads_per_principal = o.max_blocking_threads_per_principal;
-ro.max_concurrent_jobs_per_session = o.max_jobs_per_session;
-ro.max_concurrent_jobs_per_principal = o.max_jobs_per_principal;
-ro.max_sessions_per_principal = o.max_sessions_per_principal;
-ro.max_retained_sessions_per_principal = o.max_retained_sessions_per_principal;
-ro.allow_models_without_lease = o.allow_models_without_lease;
-ro.fs_base_dir = o.fs_base_dir;
-ro.max_file_bytes = o.max_file_bytes;
-ro.max_fetch_body_bytes = o.max_fetch_body_bytes;
-ro.max_result_chunk_bytes = o.max_result_chunk_bytes;
-ro.max_result_bytes = o.max_result_bytes;
-ro.lease_expiry_grace = std::chrono::milliseconds(o.lease_expiry_grace_ms);
-ro.max_artifact_bytes = o.max_artifact_bytes;
-ro.max_artifact_bytes_per_principal = o.max_artifact_bytes_per_principal;
-ro.max_artifacts_per_principal = o.max_artifacts_per_principal;
-ro.artifact_retention_default = std::chrono::seconds(o.artifact_retention_sec);
-ro.artifact_retention_max = std::chrono::seconds(o.artifact_retention_max_sec);
-ro.data_dir = o.data_dir;
-if (o.data_dir.empty())
-  fmt::print(stderr, "arcp serve: no --data-dir; sessions and jobs are kept in memory only\n");
-if (!o.provisioner.empty()) {
-  auto p = make_provisioner(o);
-  if (!p) {
-    fmt::print(stderr, "arcp serve: {}\n", p.error().message);
+  ro.allow_anonymous = o.allow_anonymous;
+  if (ro.allow_anonymous)
+    fmt::print(stderr,
+               "arcp serve: --allow-anonymous: hellos without a token are accepted as "
+               "principal 'anonymous'\n");
+  ro.idle_session_timeout = std::chrono::seconds(o.idle_session_timeout_sec);
+  ro.resume_window = std::chrono::seconds(o.resume_window_sec);
+  ro.idempotency_window = std::chrono::seconds(o.retention_sec);
+  ro.max_buffered_events = o.max_buffered_events != 0 ? o.max_buffered_events
+                           : o.data_dir.empty()       ? 100000
+                                                      : 1000000;
+  ro.back_pressure_lag = o.back_pressure_lag;
+  ro.max_queued_bytes_per_connection = o.max_queued_bytes;
+  ro.hello_timeout = std::chrono::seconds(o.hello_timeout_sec);
+  ro.io_threads = o.io_threads;
+  ro.max_blocking_threads = o.max_blocking_threads;
+  ro.max_blocking_threads_per_principal = o.max_blocking_threads_per_principal;
+  ro.max_concurrent_jobs_per_session = o.max_jobs_per_session;
+  ro.max_concurrent_jobs_per_principal = o.max_jobs_per_principal;
+  ro.max_sessions_per_principal = o.max_sessions_per_principal;
+  ro.max_retained_sessions_per_principal = o.max_retained_sessions_per_principal;
+  ro.allow_models_without_lease = o.allow_models_without_lease;
+  ro.fs_base_dir = o.fs_base_dir;
+  ro.max_file_bytes = o.max_file_bytes;
+  ro.max_fetch_body_bytes = o.max_fetch_body_bytes;
+  ro.max_result_chunk_bytes = o.max_result_chunk_bytes;
+  ro.max_result_bytes = o.max_result_bytes;
+  ro.lease_expiry_grace = std::chrono::milliseconds(o.lease_expiry_grace_ms);
+  ro.max_artifact_bytes = o.max_artifact_bytes;
+  ro.max_artifact_bytes_per_principal = o.max_artifact_bytes_per_principal;
+  ro.max_artifacts_per_principal = o.max_artifacts_per_principal;
+  ro.artifact_retention_default = std::chrono::seconds(o.artifact_retention_sec);
+  ro.artifact_retention_max = std::chrono::seconds(o.artifact_retention_max_sec);
+  ro.data_dir = o.data_dir;
+  if (o.data_dir.empty())
+    fmt::print(stderr, "arcp serve: no --data-dir; sessions and jobs are kept in memory only\n");
+  if (!o.provisioner.empty()) {
+    auto p = make_provisioner(o);
+    if (!p) {
+      fmt::print(stderr, "arcp serve: {}\n", p.error().message);
+      return kExitUsage;
+    }
+    if (o.data_dir.empty())
+      fmt::print(stderr,
+                 "arcp serve: --provisioner needs --data-dir (a durable credential ledger); "
+                 "provisioned_credentials is not offered\n");
+    ro.credential_provisioner = std::move(p.value());
+  }
+  std::unique_ptr<Runtime> runtime;
+  try {
+    runtime = std::make_unique<Runtime>(ro);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "arcp serve: cannot open the store: {}\n", e.what());
     return kExitUsage;
   }
-  if (o.data_dir.empty())
-    fmt::print(stderr,
-               "arcp serve: --provisioner needs --data-dir (a durable credential ledger); "
-               "provisioned_credentials is not offered\n");
-  ro.credential_provisioner = std::move(p.value());
-}
-std::unique_ptr<Runtime> runtime;
-try {
-  runtime = std::make_unique<Runtime>(ro);
-} catch (const std::exception& e) {
-  fmt::print(stderr, "arcp serve: cannot open the store: {}\n", e.what());
-  return kExitUsage;
-}
-Runtime& rt = *runtime;
-if (auto r = register_conformance_agents(rt); !r) {
-  fmt::print(stderr, "arcp serve: {}\n", r.error().describe());
-  return kExitUsage;
-}
+  Runtime& rt = *runtime;
+  if (auto r = register_conformance_agents(rt); !r) {
+    fmt::print(stderr, "arcp serve: {}\n", r.error().describe());
+    return kExitUsage;
+  }
 
-if (o.stdio) {
-  auto conn = make_stdio_connection(STDIN_FILENO, STDOUT_FILENO, ro.max_frame_bytes);
-  struct Watch : Connection {
-    std::shared_ptr<Connection> inner;
-    std::function<void()> on_close;
-    void start(ConnectionHandlers h) override {
-      auto user = std::move(h.on_closed);
-      h.on_closed = [user, cb = on_close] {
-        if (user) user();
-        cb();
-      };
-      inner->start(std::move(h));
+  if (o.stdio) {
+    auto conn = make_stdio_connection(STDIN_FILENO, STDOUT_FILENO, ro.max_frame_bytes);
+    struct Watch : Connection {
+      std::shared_ptr<Connection> inner;
+      std::function<void()> on_close;
+      void start(ConnectionHandlers h) override {
+        auto user = std::move(h.on_closed);
+        h.on_closed = [user, cb = on_close] {
+          if (user) user();
+          cb();
+        };
+        inner->start(std::move(h));
+      }
+      void send(Frame f) override { inner->send(std::move(f)); }
+      void close() override { inner->close(); }
+      std::size_t queued_bytes() const override { return inner->queued_bytes(); }
+      void set_send_budget(std::size_t bytes) override { inner->set_send_budget(bytes); }
+      std::string description() const override { return inner->description(); }
+    };
+    auto watch = std::make_shared<Watch>();
+    watch->inner = conn;
+    watch->on_close = [&stop] { stop.input_closed(); };
+    rt.serve(watch);
+    report_signal(stop.wait());
+    rt.shutdown();
+    return 0;
+  }
+
+  std::vector<std::string> urls = o.listen;
+  if (urls.empty()) urls.push_back("ws://127.0.0.1:7777/arcp");
+  for (const auto& url : urls) {
+    WebSocketServerOptions wo;
+    wo.listen_url = url;
+    wo.tls_cert_file = o.tls_cert;
+    wo.tls_key_file = o.tls_key;
+    if (is_wss(url)) wo.tls_client_ca_file = o.tls_client_ca;
+    wo.allowed_hosts = o.allow_hosts;
+    wo.io_threads = static_cast<int>(o.io_threads);
+    auto bound = rt.listen(wo);
+    if (!bound) {
+      fmt::print(stderr, "arcp serve: {}\n", bound.error().describe());
+      return kExitUsage;
     }
-    void send(Frame f) override { inner->send(std::move(f)); }
-    void close() override { inner->close(); }
-    std::size_t queued_bytes() const override { return inner->queued_bytes(); }
-    void set_send_budget(std::size_t bytes) override { inner->set_send_budget(bytes); }
-    std::string description() const override { return inner->description(); }
-  };
-  auto watch = std::make_shared<Watch>();
-  watch->inner = conn;
-  watch->on_close = [&stop] { stop.input_closed(); };
-  rt.serve(watch);
+    fmt::print("listening on {}\n", bound.value());
+  }
+  std::fflush(stdout);
   report_signal(stop.wait());
   rt.shutdown();
   return 0;
-}
-
-std::vector<std::string> urls = o.listen;
-if (urls.empty()) urls.push_back("ws://127.0.0.1:7777/arcp");
-for (const auto& url : urls) {
-  WebSocketServerOptions wo;
-  wo.listen_url = url;
-  wo.tls_cert_file = o.tls_cert;
-  wo.tls_key_file = o.tls_key;
-  if (is_wss(url)) wo.tls_client_ca_file = o.tls_client_ca;
-  wo.allowed_hosts = o.allow_hosts;
-  wo.io_threads = static_cast<int>(o.io_threads);
-  auto bound = rt.listen(wo);
-  if (!bound) {
-    fmt::print(stderr, "arcp serve: {}\n", bound.error().describe());
-    return kExitUsage;
-  }
-  fmt::print("listening on {}\n", bound.value());
-}
-std::fflush(stdout);
-report_signal(stop.wait());
-rt.shutdown();
-return 0;
 }
 
 }  // namespace
