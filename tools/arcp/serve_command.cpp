@@ -144,10 +144,15 @@ class StopWaiter {
       st->cv.notify_all();
     }).detach();  // lives until a signal comes; the process may exit first
   }
-  void input_closed() {
-    std::lock_guard lock(state_->mu);
-    state_->closed = true;
-    state_->cv.notify_all();
+  /// What the stdio transport calls when its input ends. It owns the state:
+  /// the transport's reader thread may call it after serve() has returned
+  /// and this StopWaiter is gone.
+  std::function<void()> input_closed_callback() const {
+    return [st = state_] {
+      std::lock_guard lock(st->mu);
+      st->closed = true;
+      st->cv.notify_all();
+    };
   }
   /// Blocks until a signal or the input's end; returns the signal (0: input ended).
   int wait() {
@@ -328,7 +333,7 @@ int serve(const ServeOptions& o) {
     };
     auto watch = std::make_shared<Watch>();
     watch->inner = conn;
-    watch->on_close = [&stop] { stop.input_closed(); };
+    watch->on_close = stop.input_closed_callback();
     rt.serve(watch);
     report_signal(stop.wait());
     rt.shutdown();
