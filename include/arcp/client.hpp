@@ -9,6 +9,7 @@
 #include <arcp/job_handle.hpp>
 #include <arcp/session_messages.hpp>
 #include <arcp/transports.hpp>
+#include <arcp/version.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -28,7 +29,7 @@ struct ResumeState {
 struct ClientOptions {
   std::string token;  // bearer token (secret: never logged)
   std::string client_name = "arcp-cpp";
-  std::string client_version = "0.1.0";
+  std::string client_version = ARCP_VERSION_STRING;
   /// Features offered in the hello; the session uses the intersection.
   FeatureSet features{
       feature::kHeartbeat,      feature::kAck,           feature::kListJobs, feature::kSubscribe,
@@ -39,6 +40,9 @@ struct ClientOptions {
   std::size_t max_result_bytes = 64U << 20U;
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds request_timeout{30000};
+  /// How long close() waits for session.closed before closing the transport
+  /// anyway (a runtime may answer session.close with session.error, or not).
+  std::chrono::milliseconds close_timeout{2000};
   WebSocketClientOptions websocket;
 
   /// Resume this session instead of opening a new one (§6.3).
@@ -160,6 +164,9 @@ class Client {
   std::optional<Error> next_session_error(std::chrono::milliseconds timeout);
 
   /// Graceful `session.close` → `session.closed`; jobs keep running server-side.
+  /// Waits at most `close_timeout`; a `session.error` reply (a runtime that
+  /// does not implement session.close) or no reply counts as closed, and the
+  /// transport is closed either way.
   Result<void> close();
   bool connected() const;
 

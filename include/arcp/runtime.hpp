@@ -10,6 +10,7 @@
 #include <arcp/log.hpp>
 #include <arcp/time.hpp>
 #include <arcp/tool.hpp>
+#include <arcp/version.hpp>
 #include <arcp/websocket_server.hpp>
 #include <chrono>
 #include <functional>
@@ -26,7 +27,7 @@ class Store;  // internal interface (src/store/store.hpp)
 
 struct RuntimeOptions {
   std::string name = "arcp-cpp";
-  std::string version = "0.1.0";
+  std::string version = ARCP_VERSION_STRING;
   /// Bearer token → principal. With no tokens and `allow_anonymous`, any hello
   /// is accepted as principal "anonymous".
   std::vector<std::pair<std::string, std::string>> tokens;
@@ -256,6 +257,21 @@ class Runtime {
   /// Graceful shutdown: stops listeners, ends running jobs with
   /// INTERNAL_ERROR (retryable), flushes and closes every connection.
   void shutdown();
+  /// Blocks until SIGINT or SIGTERM arrives, or another thread calls
+  /// request_stop(), then shuts down as shutdown() does. The signal handlers
+  /// are installed only for the wait and the previous ones restored before
+  /// the shutdown, so a second Ctrl-C during a slow shutdown acts at once.
+  /// Both are handled even when inherited as ignored (SIGINT of a shell's
+  /// background job). Returns the signal number, or 0 when request_stop()
+  /// ended the wait. One waiter per process at a time. To make a signal that
+  /// arrives while starting up graceful too, block SIGINT and SIGTERM
+  /// (pthread_sigmask) before constructing the Runtime: its threads inherit
+  /// the mask, and this call unblocks them on its own thread (serve_main
+  /// does so).
+  int run_until_signal();
+  /// Ends a run_until_signal() wait (or makes the next one return at once).
+  /// Safe from any thread, but not after the Runtime is destroyed.
+  void request_stop();
 
   RuntimeStats stats() const;
   /// The Prometheus text exposition (format 0.0.4) of the runtime's counters,

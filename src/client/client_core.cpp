@@ -150,7 +150,7 @@ void Client::Core::on_closed(std::uint64_t gen) {
       return;
     }
     bool resumable = welcomed && !closing && link == Link::kUp && opts.auto_resume &&
-                     static_cast<bool>(opts.reconnect);
+                     static_cast<bool>(opts.reconnect) && !bye_reason;
     if (!resumable) {
       if (!welcomed && !handshake_error)
         handshake_error =
@@ -170,7 +170,18 @@ void Client::Core::on_closed(std::uint64_t gen) {
     }
   }
   for (auto& p : failed) notify(p);
-  if (lost) lose(Error(ErrorCode::kInternalError, "connection lost and auto-resume is off"));
+  if (!lost) return;
+  std::optional<std::string> bye;
+  {
+    std::lock_guard lock(mu);
+    bye = bye_reason;
+  }
+  if (bye)
+    lose(Error(ErrorCode::kInternalError,
+               "the runtime ended the session (session.bye: " + *bye + ")",
+               json::object{{"bye_reason", *bye}}));
+  else
+    lose(Error(ErrorCode::kInternalError, "connection lost and auto-resume is off"));
 }
 
 std::vector<std::shared_ptr<Client::Core::PendingSubmit>> Client::Core::begin_resume_locked() {
@@ -267,6 +278,15 @@ void Client::Core::on_frame(std::uint64_t gen, const std::string& text) {
     closed_ack = true;
     cv.notify_all();
   }
+  if (t == msg::kBye) {
+    // The runtime ends the session (shutdown, idle timeout): resuming at
+    // once would only undo its decision.
+    std::lock_guard lock(mu);
+    bye_reason = env.payload.contains("reason") && env.payload.at("reason").is_string()
+                     ? std::string(env.payload.at("reason").get_string())
+                     : std::string("unspecified");
+    cv.notify_all();
+  }
   if (t == msg::kCancelled) {
     std::lock_guard lock(mu);
     cancels_in_flight.erase(env.job_id);
@@ -306,6 +326,13 @@ void Client::Core::on_session_error(const Envelope& env) {
     std::lock_guard lock(mu);
     if (awaiting_welcome) {
       handshake_error = err;
+      cv.notify_all();
+      return;
+    }
+    if (closing) {
+      // A runtime that does not know session.close answers it with an error
+      // (interop): the session is over either way.
+      closed_ack = true;
       cv.notify_all();
       return;
     }

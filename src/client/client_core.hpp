@@ -42,7 +42,8 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   std::uint64_t ignore_generation = 0;  // a transport found broken (seq gap)
   std::uint64_t closed_generation = 0;  // the latest transport known to have closed
   Link link = Link::kUp;
-  bool closing = false;  // close() called: a drop is not resumed
+  bool closing = false;                   // close() called: a drop is not resumed
+  std::optional<std::string> bye_reason;  // session.bye received: a drop is final
 
   bool awaiting_welcome = true;
   bool welcomed = false;  // the session exists

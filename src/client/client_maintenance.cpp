@@ -1,6 +1,8 @@
 // The client's maintenance thread: heartbeat pings and watchdog (§6.4),
 // timed acks (§6.5) and resume with backoff after a drop (§6.3).
 #include <arcp/ids.hpp>
+#include <array>
+#include <cstdio>
 
 #include "client/client_core.hpp"
 
@@ -74,15 +76,29 @@ void Client::Core::maintenance_loop() {
 
 void Client::Core::run_resume() {
   using clock = std::chrono::steady_clock;
-  auto give_up_at = clock::now() + opts.resume_give_up_after;
+  const auto started = clock::now();
+  auto give_up_at = started + opts.resume_give_up_after;
   auto delay = opts.resume_backoff_initial;
   Error last_error(ErrorCode::kInternalError, "connection lost");
   int refusals = 0;  // UNAUTHENTICATED while another process may hold the newer token
+  int attempts = 0;
+  // The error unfinished jobs end with says how hard the client tried.
+  auto give_up = [&](Error error) {
+    auto seconds = std::chrono::duration<double>(clock::now() - started).count();
+    std::array<char, 96> tail{};
+    std::snprintf(tail.data(), tail.size(),
+                  " (connection lost; resume failed after %d attempt%s over %.1f s)", attempts,
+                  attempts == 1 ? "" : "s", seconds);
+    error.message += tail.data();
+    error.details["resume_attempts"] = attempts;
+    lose(error);
+  };
   for (;;) {
     {
       std::unique_lock lock(mu);
       if (cv.wait_for(lock, delay, [&] { return stopping; })) return;
     }
+    ++attempts;
     if (opts.load_resume_state) {
       auto shared = opts.load_resume_state();
       std::lock_guard lock(mu);
@@ -129,18 +145,20 @@ void Client::Core::run_resume() {
       last_error = handshake_error.value_or(last_error);
       lock.unlock();
       c.value()->close();
-      // The runtime said no for good: the session cannot come back.
+      // The runtime said no for good: the session cannot come back. A stale
+      // token is UNAUTHENTICATED from this runtime and RESUME_WINDOW_EXPIRED
+      // from others (the spec names neither): both end the session.
       auto code = last_error.code;
       bool maybe_newer_token = code == ErrorCode::kUnauthenticated &&
                                static_cast<bool>(opts.load_resume_state) && ++refusals <= 5;
       if (!maybe_newer_token &&
           (code == ErrorCode::kResumeWindowExpired || code == ErrorCode::kUnauthenticated ||
            code == ErrorCode::kInvalidRequest))
-        return lose(last_error);
+        return give_up(last_error);
     } else {
       last_error = c.error();
     }
-    if (clock::now() >= give_up_at) return lose(last_error);
+    if (clock::now() >= give_up_at) return give_up(last_error);
     delay = std::min(delay * 2, opts.resume_backoff_max);
   }
 }

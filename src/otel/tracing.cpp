@@ -21,6 +21,7 @@
 #include <opentelemetry/trace/tracer.h>
 
 #include <arcp/tracing.hpp>
+#include <arcp/version.hpp>
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
@@ -243,7 +244,7 @@ void install_exporter(std::unique_ptr<sdk::SpanExporter> exporter, bool simple,
   std::shared_ptr<sdk::TracerProvider> provider = sdk::TracerProviderFactory::Create(
       std::move(processor), resource, sdk::AlwaysOnSamplerFactory::Create(),
       std::make_unique<ArcpIdGenerator>());
-  auto t = provider->GetTracer("arcp-cpp", "0.1.0");
+  auto t = provider->GetTracer("arcp-cpp", ARCP_VERSION_STRING);
   {
     std::lock_guard lock(g_mu);
     g_provider = provider;

@@ -11,13 +11,13 @@ Result<void> AgentRegistry::add(const std::string& name, AgentBody handler,
     return Error(ErrorCode::kInvalidRequest, "agent handler is empty");
   std::lock_guard lock(mu_);
   auto& entry = agents_[name];
-  for (auto& [v, h] : entry.versions) {
-    if (v == options.version) {
-      h = std::move(handler);  // re-registration replaces the body
-      if (options.make_default) entry.default_version = v;
-      return {};
-    }
-  }
+  // A second registration of one name@version is a mistake (two agents
+  // claiming one identity); replacing silently would hide which one runs.
+  for (const auto& [v, h] : entry.versions)
+    if (v == options.version)
+      return Error(ErrorCode::kInvalidRequest,
+                   "agent '" + name + "@" + v + "' is already registered",
+                   json::object{{"agent", name}, {"version", v}});
   entry.versions.emplace_back(options.version, std::move(handler));
   if (options.make_default || entry.default_version.empty())
     entry.default_version = options.version;

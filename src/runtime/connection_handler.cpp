@@ -35,6 +35,8 @@ void ConnectionHandler::start() {
 }
 
 void ConnectionHandler::arm_hello_timeout(Runtime::Impl& rt) {
+  auto timers = rt.io_pool.timer_access();
+  if (!timers) return;  // shutting down
   std::lock_guard lock(session_mu_);
   timers_ = rt.io();
   hello_timer_ = std::make_unique<boost::asio::steady_timer>(*rt.io(), rt.opts.hello_timeout);
@@ -89,11 +91,16 @@ void ConnectionHandler::on_closed() {
   closed_ = true;
   std::shared_ptr<Session> session;
   {
+    // Without the runtime its pool has stopped: no shutdown to race.
+    auto rt = rt_.lock();
+    auto timers = rt ? rt->io_pool.timer_access() : std::shared_lock<std::shared_mutex>{};
     std::lock_guard lock(session_mu_);
     session = session_;
-    if (heartbeat_) heartbeat_->cancel();
-    if (hello_timer_) hello_timer_->cancel();
-    if (idle_timer_) idle_timer_->cancel();
+    if (timers || !rt) {
+      if (heartbeat_) heartbeat_->cancel();
+      if (hello_timer_) hello_timer_->cancel();
+      if (idle_timer_) idle_timer_->cancel();
+    }
   }
   if (session) session->detach(conn_.get());
   if (auto rt = rt_.lock()) {
@@ -213,6 +220,8 @@ void ConnectionHandler::dispatch(Runtime::Impl& rt, Envelope& env) {
 }
 
 void ConnectionHandler::arm_heartbeat(Runtime::Impl& rt) {
+  auto timers = rt.io_pool.timer_access();
+  if (!timers) return;  // shutting down
   std::lock_guard lock(session_mu_);
   if (closed_) return;
   if (!heartbeat_) heartbeat_ = std::make_unique<boost::asio::steady_timer>(*rt.io());

@@ -32,9 +32,10 @@ Frame ConnectionHandler::welcome_frame(Runtime::Impl& rt, const Session& session
 void ConnectionHandler::bind_session(Runtime::Impl& rt, std::shared_ptr<Session> session) {
   bool heartbeat = session->features().has(feature::kHeartbeat);
   {
+    auto timers = rt.io_pool.timer_access();
     std::lock_guard lock(session_mu_);
     session_ = std::move(session);
-    if (hello_timer_) hello_timer_->cancel();
+    if (timers && hello_timer_) hello_timer_->cancel();
   }
   conn_->set_send_budget(rt.opts.max_queued_bytes_per_connection);
   if (heartbeat) arm_heartbeat(rt);

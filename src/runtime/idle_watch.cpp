@@ -13,6 +13,8 @@ void ConnectionHandler::note_activity(std::string_view type) {
 }
 
 void ConnectionHandler::arm_idle_watch(Runtime::Impl& rt, std::chrono::milliseconds after) {
+  auto timers = rt.io_pool.timer_access();
+  if (!timers) return;  // shutting down
   std::lock_guard lock(session_mu_);
   if (closed_) return;
   if (!idle_timer_) idle_timer_ = std::make_unique<boost::asio::steady_timer>(*rt.io());

@@ -42,7 +42,17 @@ void IoPool::stop() {
   io_->stop();
   for (auto& t : threads_)
     if (t.joinable()) t.join();
+  std::unique_lock lock(timers_mu_);
+  shut_down_ = true;
   ctx_->shutdown();
+}
+
+std::shared_lock<std::shared_mutex> IoPool::timer_access() const {
+  // try: the shutdown itself may destroy a handler whose owner then touches
+  // a timer on this very thread.
+  std::shared_lock lock(timers_mu_, std::try_to_lock);
+  if (lock.owns_lock() && shut_down_) lock.unlock();
+  return lock;
 }
 
 }  // namespace arcp::runtime

@@ -7,6 +7,8 @@
 #include <boost/asio/io_context.hpp>
 #include <cstddef>
 #include <memory>
+#include <mutex>
+#include <shared_mutex>
 #include <thread>
 #include <vector>
 
@@ -29,7 +31,15 @@ class IoPool {
   /// io_context) alive in a cycle. Idempotent.
   void stop();
 
+  /// Held by a thread outside the loop (a transport's reader) while it arms
+  /// or cancels a timer of this context: stop() shuts the context down only
+  /// when no holder is inside (a timer cancelled during the shutdown raced
+  /// it under TSan). Empty once stop() has begun: leave the timer alone.
+  std::shared_lock<std::shared_mutex> timer_access() const;
+
  private:
+  mutable std::shared_mutex timers_mu_;
+  bool shut_down_ = false;  // guarded by timers_mu_
   struct Context;
   std::shared_ptr<boost::asio::io_context> io_;
   Context* ctx_;  // io_, with its shutdown exposed

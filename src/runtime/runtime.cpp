@@ -470,4 +470,16 @@ void Runtime::shutdown() {
   impl_->shutdown();
 }
 
+int Runtime::run_until_signal() {
+  int signal_number = impl_->stop_request.wait_for_signal_or_request();
+  if (signal_number != 0)
+    impl_->log(LogLevel::kInfo, "runtime.signal", {{"signal", signal_number}, {"action", "shutdown"}});
+  shutdown();
+  return signal_number;
+}
+
+void Runtime::request_stop() {
+  impl_->stop_request.request();
+}
+
 }  // namespace arcp

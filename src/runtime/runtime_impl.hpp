@@ -17,6 +17,7 @@
 #include "runtime/job.hpp"
 #include "runtime/principal_quotas.hpp"
 #include "runtime/session.hpp"
+#include "runtime/stop_request.hpp"
 #include "store/artifact_store.hpp"
 #include "store/store.hpp"
 
@@ -56,6 +57,7 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   FeatureSet supported;
 
   runtime::IoPool io_pool;
+  runtime::StopRequest stop_request;  // run_until_signal() / request_stop()
   runtime::BlockingPool blocking;
   const std::shared_ptr<boost::asio::io_context>& io() const { return io_pool.context(); }
   std::shared_ptr<store::Store> store;

@@ -180,19 +180,27 @@ TEST(StoreFailure, NothingUnpersistedIsSentTheClientIsToldAndSubmitsAreRefused) 
 }
 
 struct SqliteFixture {
+  // The hook owns what it reads: the store's writer thread may commit once
+  // more after the test's scope has ended (UBSan saw a destroyed bool).
+  struct Hooks {
+    std::atomic<int> failures_left{0};  // > 0: that many transactions fail
+    std::atomic<bool> fail_forever{false};
+    std::atomic<int> failed{0};
+  };
   TempDir dir;
-  std::atomic<int> failures_left{0};  // > 0: that many transactions fail
-  std::atomic<bool> fail_forever{false};
-  std::atomic<int> failed{0};
+  std::shared_ptr<Hooks> hooks = std::make_shared<Hooks>();
+  std::atomic<int>& failures_left = hooks->failures_left;
+  std::atomic<bool>& fail_forever = hooks->fail_forever;
+  std::atomic<int>& failed = hooks->failed;
 
   std::shared_ptr<store::Store> open() {
     store::SqliteOptions so;
-    so.before_commit = [this] {
-      if (fail_forever || failures_left.fetch_sub(1) > 0) {
-        ++failed;
+    so.before_commit = [h = hooks] {
+      if (h->fail_forever || h->failures_left.fetch_sub(1) > 0) {
+        ++h->failed;
         throw std::runtime_error("injected: disk I/O error");
       }
-      failures_left = 0;
+      h->failures_left = 0;
     };
     auto s = store::open_sqlite_store(dir.path(), so);
     if (!s) throw std::runtime_error(s.error().message);

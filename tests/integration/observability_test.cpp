@@ -223,12 +223,14 @@ TEST(Observability, MetricsCountAJobAnAuthFailureResumesAndAHeartbeatLoss) {
 
 TEST(Observability, HealthzIsOkAndReadyzFollowsTheStore) {
   TempDir dir;
-  std::atomic<bool> fail{false};
+  // Owned by the hook: the store may outlive this scope by a commit.
+  auto failing = std::make_shared<std::atomic<bool>>(false);
+  std::atomic<bool>& fail = *failing;
   store::SqliteOptions so;
   so.commit_attempts = 1;
   so.logger = std::make_shared<const Logger>(quiet());
-  so.before_commit = [&] {
-    if (fail) throw std::runtime_error("disk unplugged");
+  so.before_commit = [failing] {
+    if (*failing) throw std::runtime_error("disk unplugged");
   };
   auto st = store::open_sqlite_store(dir.path(), so);
   ASSERT_TRUE(st);

@@ -3,6 +3,7 @@
 #include <arcp/client.hpp>
 #include <arcp/conformance_agents.hpp>
 #include <arcp/runtime.hpp>
+#include <arcp/version.hpp>
 #include <iostream>
 
 int main() {
@@ -19,8 +20,11 @@ int main() {
   auto job =
       (*client)->submit({.agent = "echo", .input = arcp::json::object{{"hello", "installed"}}});
   if (!job) return 3;
-  auto result = job->result();
+  const auto result = job->result();
   if (!result) return 4;
-  std::cout << "result: " << arcp::json::serialize(result.value()) << "\n";
+  std::cout << "arcp " << ARCP_VERSION_STRING << " (" << ARCP_VERSION_MAJOR << "."
+            << ARCP_VERSION_MINOR << "." << ARCP_VERSION_PATCH << ")\n";
+  const auto& value = *result;  // Result<T>::operator* on a const Result
+  std::cout << "result: " << arcp::json::serialize(value) << "\n";
   return 0;
 }

@@ -1,10 +1,10 @@
-#include "json_config.hpp"
+#include "serve/json_config.hpp"
 
 #include <arcp/json.hpp>
 #include <fstream>
 #include <sstream>
 
-namespace arcp::cli {
+namespace arcp::serving {
 namespace {
 
 constexpr std::size_t kMaxConfigBytes = 1U << 20U;
@@ -79,4 +79,4 @@ void apply_json_config(CLI::App& cmd, const std::string& path) {
   }
 }
 
-}  // namespace arcp::cli
+}  // namespace arcp::serving

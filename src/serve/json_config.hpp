@@ -6,7 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
-namespace arcp::cli {
+namespace arcp::serving {
 
 /// Adds `--config FILE` to `cmd`; call apply_json_config from its callback.
 CLI::Option* add_json_config_option(CLI::App& cmd, std::string& path);
@@ -18,4 +18,4 @@ CLI::Option* add_json_config_option(CLI::App& cmd, std::string& path);
 /// subclasses whose message names the file, the key and what is wrong.
 void apply_json_config(CLI::App& cmd, const std::string& path);
 
-}  // namespace arcp::cli
+}  // namespace arcp::serving
