@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 BUILD := build/release
 ARCP := $(BUILD)/tools/arcp/arcp
 
-.PHONY: setup build demo test test-asan test-tsan lint format bench fuzz install-test clean
+.PHONY: setup build demo test test-asan test-tsan lint format bench fuzz install-test docs clean
 
 setup:
 	@scripts/setup
@@ -46,6 +46,12 @@ bench: build
 
 fuzz: setup
 	scripts/fuzz
+
+# API reference (HTML) of include/arcp/ in build/docs/html; fails on any doxygen warning.
+docs: setup
+	mkdir -p build/docs
+	doxygen Doxyfile
+	@echo "API reference: build/docs/html/index.html"
 
 clean:
 	rm -rf build
