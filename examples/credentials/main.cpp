@@ -12,10 +12,29 @@
 #include <arcp/credentials.hpp>
 #include <arcp/job_context.hpp>
 #include <arcp/runtime.hpp>
+#include <condition_variable>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 
 namespace fs = std::filesystem;
+
+// Holds the job open until the client has looked at its credential: the job
+// would otherwise end (and its credential be revoked) before the check.
+struct Gate {
+  std::mutex mu;
+  std::condition_variable_any cv;
+  bool open = false;
+  void release() {
+    std::lock_guard lock(mu);
+    open = true;
+    cv.notify_all();
+  }
+  bool wait(std::stop_token stop) {
+    std::unique_lock lock(mu);
+    return cv.wait(lock, stop, [&] { return open; });
+  }
+};
 
 int main() {
   fs::path data_dir = fs::temp_directory_path() / ("arcp-credentials-" + std::to_string(getpid()));
@@ -27,15 +46,17 @@ int main() {
     options.audit_log = [](const std::string&) {};  // issues and revocations are audited
     options.data_dir = data_dir.string();           // the durable credential ledger (SQLite)
     options.credential_provisioner = provisioner;
+    Gate gate;  // declared first: it must outlive the runtime's jobs
     arcp::Runtime runtime(options);
 
     // The agent presents its credential at the credential's endpoint (here it
     // only asks the demo upstream whether the key is live) and never logs it.
-    auto agent = [provisioner](arcp::JobContext& ctx) -> arcp::Result<arcp::json::value> {
+    auto agent = [provisioner, &gate](arcp::JobContext& ctx) -> arcp::Result<arcp::json::value> {
       auto creds = ctx.credentials();
       if (creds.empty()) return arcp::Error(arcp::ErrorCode::kInternalError, "no credential");
-      return arcp::json::object{{"endpoint", creds[0].endpoint},
-                                {"live_while_running", provisioner->is_live(creds[0].value)}};
+      bool live = provisioner->is_live(creds[0].value);
+      if (!gate.wait(ctx.stop_token())) return arcp::Error(arcp::ErrorCode::kCancelled, "stopped");
+      return arcp::json::object{{"endpoint", creds[0].endpoint}, {"live_while_running", live}};
     };
     if (!runtime.register_agent("llm-caller", agent)) return 1;
     auto [client_end, runtime_end] = arcp::make_memory_pair();
@@ -67,8 +88,9 @@ int main() {
     std::cout << "credential " << cred.id.substr(0, 5) << "... scheme " << cred.scheme << " for "
               << cred.endpoint << ", constraints " << arcp::json::serialize(cred.constraints)
               << "\n";
-    std::cout << "live when job.accepted arrived: "
-              << (provisioner->is_live(cred.value) ? "yes" : "no") << "\n";
+    std::cout << "live while the job runs: " << (provisioner->is_live(cred.value) ? "yes" : "no")
+              << "\n";
+    gate.release();  // now let the job finish
 
     auto result = job->result();
     if (!result) return 1;

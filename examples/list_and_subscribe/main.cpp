@@ -49,8 +49,8 @@ int main() {
   options.tokens = {{"example-token", "alice"}};
   options.log_level = arcp::LogLevel::kWarn;
   options.audit_log = [](const std::string&) {};  // subscribe decisions are audited
+  Gate gate;  // declared first: it must outlive the runtime's jobs
   arcp::Runtime runtime(options);
-  Gate gate;
   (void)runtime.register_agent(
       "quick",
       [](arcp::JobContext& ctx) -> arcp::Result<arcp::json::value> { return ctx.input(); });

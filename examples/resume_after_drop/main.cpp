@@ -40,8 +40,8 @@ int main() {
   arcp::RuntimeOptions options;
   options.tokens = {{"example-token", "alice"}};
   options.log_level = arcp::LogLevel::kError;  // the dropped connection is logged as a warning
+  Gate gate;                                   // declared first: it must outlive the runtime's jobs
   arcp::Runtime runtime(options);
-  Gate gate;
   auto six_steps = [&gate](arcp::JobContext& ctx) -> arcp::Result<arcp::json::value> {
     for (int step = 1; step <= 6; ++step) {
       if (step == 4 && !gate.wait(ctx.stop_token()))

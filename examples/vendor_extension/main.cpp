@@ -42,6 +42,7 @@ class Replies {
 };
 
 int main() {
+  Replies replies;  // declared first: it must outlive the client that feeds it
   arcp::RuntimeOptions options;
   options.tokens = {{"example-token", "alice"}};
   options.log_level = arcp::LogLevel::kWarn;
@@ -66,7 +67,6 @@ int main() {
   if (!client) return 1;
 
   // Observe inbound envelopes (on the client's reader thread) before sending.
-  Replies replies;
   (*client)->on_envelope([&replies](const arcp::Envelope& env, const std::string&) {
     if (env.type != kQuota) return;
     if (const auto* id = arcp::get_string(env.payload, "request_id"))
