@@ -25,6 +25,19 @@ int main(int argc, char** argv) {
       return 0;
     };
   });
+  app.footer(arcp::cli::kExitCodesFooter);
+  // A word where a command belongs that names none: say so plainly (CLI11
+  // would report "arguments were not expected").
+  if (argc > 1 && argv[1][0] != '-') {
+    std::function<bool(CLI::App*)> names_it = [&](CLI::App* sub) {
+      return sub->check_name(argv[1]);
+    };
+    auto named = app.get_subcommands(names_it);
+    if (named.empty()) {
+      fmt::print(stderr, "arcp: unknown command '{}'; see arcp --help\n", argv[1]);
+      return arcp::cli::kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
