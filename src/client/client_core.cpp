@@ -434,9 +434,8 @@ void Client::Core::on_subscribed(const Envelope& env) {
     state->accepted.trace_id = sub->trace_id;
     state->accepted.parent_job_id = sub->parent_job_id;
   }
-  // A finished job subscribed without history sends no terminal message.
-  if (is_terminal(sub->current_status) && !sub->replayed)
-    state->finish(sub->current_status, {}, std::nullopt);
+  // The runtime's view; a finished job's outcome (job.result/job.error) follows.
+  state->observe_status(sub->current_status);
   req->second->reply = env;
   req->second->done = true;
   cv.notify_all();

@@ -11,6 +11,7 @@ void JobState::push_event(JobEvent ev) {
   std::function<void()> wake;
   {
     std::lock_guard lock(mu);
+    if (status == JobStatus::kPending) status = JobStatus::kRunning;  // its agent emits: started
     if (!callback) {
       events.push_back(std::move(ev));
       cv.notify_all();
@@ -21,6 +22,11 @@ void JobState::push_event(JobEvent ev) {
   }
   if (wake) wake();
   if (cb) cb(ev);
+}
+
+void JobState::observe_status(JobStatus reported) {
+  std::lock_guard lock(mu);
+  if (!done) status = reported;
 }
 
 void JobState::on_result_chunk(const json::object& body) {

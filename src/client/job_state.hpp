@@ -33,7 +33,9 @@ struct JobState {
   std::condition_variable cv;
   std::deque<JobEvent> events;
   std::function<void(const JobEvent&)> callback;
-  JobStatus status = JobStatus::kRunning;
+  // Accepted is not started: pending until the runtime shows the job running
+  // (an event from it, or job.subscribed's current_status).
+  JobStatus status = JobStatus::kPending;
   bool done = false;
   json::value result;
   std::optional<Error> error;
@@ -50,6 +52,8 @@ struct JobState {
   std::optional<std::int64_t> result_size;  // from a job.result that referenced a stream
 
   void push_event(JobEvent ev);
+  /// A status the runtime reported (job.subscribed), until the job's own end.
+  void observe_status(JobStatus reported);
   /// Feeds a result_chunk body to the assembly (before the event is queued).
   void on_result_chunk(const json::object& body);
   /// job.result with `result_id`: checks the assembly is whole.

@@ -673,7 +673,13 @@ void Job::subscribe(const std::shared_ptr<Session>& session, bool history, std::
   std::int64_t from = history ? from_seq : last_event_seq_;
   announce(record_locked(), from);
   if (history) replay_job_history(*store_, submitter_id_, spec_.id, from, *session);
-  if (published_) return;
+  if (published_) {
+    // Finished: the outcome is the job's state, not history; a subscriber
+    // whose replay did not include it gets it now (§7.6).
+    if (!history || from >= last_event_seq_)
+      session->deliver_event(terminal_type_, spec_.id, spec_.trace_id, terminal_payload_);
+    return;
+  }
   for (auto& w : observers_)
     if (w.lock() == session) return;
   observers_.push_back(session);

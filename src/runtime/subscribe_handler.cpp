@@ -65,6 +65,10 @@ void ConnectionHandler::handle_subscribe(Runtime::Impl& rt, Envelope& env) {
   // Finished (kept for the retention window): descriptor, then history if asked.
   announce(*record, req->history ? from : record->last_event_seq);
   if (req->history) replay_job_history(*rt.store, record->session_id, record->id, from, *session_);
+  // The outcome is the job's state, not history: sent when the replay did not carry it.
+  if ((!req->history || from >= record->last_event_seq) && !record->terminal_type.empty())
+    session_->deliver_event(record->terminal_type, record->id, record->trace_id,
+                            record->terminal_payload);
 }
 
 void ConnectionHandler::handle_unsubscribe(Runtime::Impl& rt, Envelope& env) {

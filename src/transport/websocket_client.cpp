@@ -102,7 +102,18 @@ Result<void> handshake(Ws& ws, const transport::Endpoint& ep) {
     req.set(transport::beast::http::field::user_agent, "arcp-cpp");
   }));
   std::string host = ep.host.find(':') != std::string::npos ? "[" + ep.host + "]" : ep.host;
-  ws.handshake(host + ":" + std::to_string(ep.port), ep.path, ec);
+  websocket::response_type response;
+  ws.handshake(response, host + ":" + std::to_string(ep.port), ep.path, ec);
+  if (ec && response.result_int() != 0 &&
+      response.result() != transport::beast::http::status::switching_protocols) {
+    // The server answered over HTTP but would not upgrade: say what it said.
+    std::string message = "WebSocket upgrade refused at path " + ep.path + ": HTTP " +
+                          std::to_string(response.result_int()) + " " +
+                          std::string(response.reason());
+    if (response.result() == transport::beast::http::status::not_found)
+      message += " (the arcp runtime serves ARCP at /arcp, e.g. ws://host:7777/arcp)";
+    return Error(ErrorCode::kInternalError, std::move(message));
+  }
   if (ec) return Error(ErrorCode::kInternalError, "WebSocket upgrade failed: " + ec.message());
   transport::beast::get_lowest_layer(ws).expires_never();
   auto timeouts = websocket::stream_base::timeout::suggested(transport::beast::role_type::client);

@@ -353,9 +353,10 @@ TEST(Cli, ConformanceA08_ServeRequiresClientCertificate) {
   EXPECT_EQ(code, 0);
   EXPECT_NE(out.find("0 job(s)"), std::string::npos) << out;
 
-  // Without a certificate: refused, exit 2 (cannot open the session).
+  // Without a certificate: refused, exit 6 (authentication, docs/cli.md).
   out = run_command(cli + " submit" + tls(nullptr) + " echo 2>&1", code);
-  EXPECT_EQ(code, 2) << out;
+  EXPECT_EQ(code, 6) << out;
+  EXPECT_NE(out.find("--client-cert"), std::string::npos) << out;
   EXPECT_NE(out.find("UNAUTHENTICATED"), std::string::npos) << out;
 
   std::system(("kill -TERM " + pid).c_str());

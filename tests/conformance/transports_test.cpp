@@ -139,7 +139,7 @@ TEST(Cli, ServeAndSubmitOverWebSocketWithExitCodes) {
   run_command(base + "slow '{\"ms\":10000}' --max-runtime 1", code);
   EXPECT_EQ(code, 4);
   run_command(std::string(ARCP_CLI_PATH) + " submit --url " + url + " --token wrong echo", code);
-  EXPECT_EQ(code, 2);
+  EXPECT_EQ(code, 6);  // authentication (docs/cli.md)
 
   std::system(("kill -TERM " + pid).c_str());
   ::pclose(server);

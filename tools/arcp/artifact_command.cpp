@@ -8,16 +8,15 @@
 #include <fstream>
 #include <iterator>
 
+#include "client_flags.hpp"
 #include "commands.hpp"
-#include "tls_client_flags.hpp"
+#include "json_text.hpp"
 
 namespace arcp::cli {
 namespace {
 
 struct ArtifactArgs {
-  std::string url;
-  std::string token;
-  TlsClientFlags tls;
+  ClientFlags conn;
   std::string ref;
   std::string file;
   std::string output;
@@ -26,25 +25,34 @@ struct ArtifactArgs {
   std::int64_t retention_seconds = 0;
 };
 
-Result<std::shared_ptr<Client>> open_session(const ArtifactArgs& a) {
-  ClientOptions co;
-  co.token = a.token;
-  apply_tls_client_flags(a.tls, co.websocket);
-  auto client = Client::connect(a.url, co);
-  if (!client) return client;
-  if (!(*client)->features().has(feature::kArtifacts))
-    return Error(ErrorCode::kInvalidRequest, "the runtime does not offer the artifacts extension");
+/// The session, or nullptr with the message printed and `code` set.
+std::shared_ptr<Client> open_artifact_session(const ArtifactArgs& a, std::string_view what,
+                                              int& code) {
+  std::string command = "artifact " + std::string(what);
+  auto options = client_options(command, a.conn);
+  if (!options) {
+    code = kExitUsage;
+    return nullptr;
+  }
+  auto client = open_session(command, a.conn.url, std::move(*options), code);
+  if (client && !client->features().has(feature::kArtifacts)) {
+    fmt::print(stderr, "arcp {}: the runtime does not offer the artifacts extension\n", command);
+    code = kExitJobError;
+    return nullptr;
+  }
   return client;
 }
 
 int fail(std::string_view what, const Error& e) {
   fmt::print(stderr, "arcp artifact {}: {}\n", what, e.describe());
+  // A request the runtime refuses as invalid (over a cap, a bad reference) is the caller's to fix.
   return e.code == ErrorCode::kInvalidRequest ? kExitUsage : kExitJobError;
 }
 
 int get(const ArtifactArgs& a) {
-  auto client = open_session(a);
-  if (!client) return fail("get", client.error());
+  int code = kExitSuccess;
+  auto client = open_artifact_session(a, "get", code);
+  if (!client) return code;
   std::FILE* out = stdout;
   std::string tmp;
   if (!a.output.empty()) {
@@ -57,14 +65,14 @@ int get(const ArtifactArgs& a) {
       return kExitUsage;
     }
   }
-  auto ref = (*client)->fetch_artifact_to(a.ref, [out](std::string_view chunk) -> Result<void> {
+  auto ref = client->fetch_artifact_to(a.ref, [out](std::string_view chunk) -> Result<void> {
     if (std::fwrite(chunk.data(), 1, chunk.size(), out) != chunk.size())
       return Error(ErrorCode::kInternalError, "cannot write the output");
     return {};
   });
   bool flushed = std::fflush(out) == 0;
   if (out != stdout) flushed = std::fclose(out) == 0 && flushed;
-  (void)(*client)->close();
+  (void)client->close();
   if (!ref || !flushed) {
     if (!tmp.empty()) std::remove(tmp.c_str());
     return fail("get",
@@ -89,31 +97,31 @@ int put(const ArtifactArgs& a) {
     return kExitUsage;
   }
   std::string bytes{std::istreambuf_iterator<char>(in), {}};
-  auto client = open_session(a);
-  if (!client) return fail("put", client.error());
+  int code = kExitSuccess;
+  auto client = open_artifact_session(a, "put", code);
+  if (!client) return code;
   PutArtifactOptions o;
   o.name = a.name;
   if (a.retention_seconds > 0) o.retention_seconds = a.retention_seconds;
-  auto ref = (*client)->put_artifact(bytes, a.media_type, o);
-  (void)(*client)->close();
+  auto ref = client->put_artifact(bytes, a.media_type, o);
+  (void)client->close();
   if (!ref) return fail("put", ref.error());
-  fmt::print("{}\n", json::serialize(ref->to_json()));
+  fmt::print("{}\n", json_text(ref->to_json()));
   return kExitSuccess;
 }
 
 int release(const ArtifactArgs& a) {
-  auto client = open_session(a);
-  if (!client) return fail("release", client.error());
-  auto r = (*client)->release_artifact(a.ref);
-  (void)(*client)->close();
+  int code = kExitSuccess;
+  auto client = open_artifact_session(a, "release", code);
+  if (!client) return code;
+  auto r = client->release_artifact(a.ref);
+  (void)client->close();
   if (!r) return fail("release", r.error());
   return kExitSuccess;
 }
 
 void connection_options(CLI::App* cmd, ArtifactArgs& a) {
-  cmd->add_option("--url", a.url, "Runtime URL: ws://, wss:// or stdio:<command>")->required();
-  cmd->add_option("--token", a.token, "Bearer token");
-  add_tls_client_flags(cmd, a.tls);
+  add_client_flags(cmd, a.conn);
 }
 
 }  // namespace
@@ -132,7 +140,7 @@ void add_artifact_command(CLI::App& app, std::function<int()>& run) {
   auto* p = cmd->add_subcommand("put", "Store FILE as an artifact; prints its reference");
   connection_options(p, *a);
   p->add_option("file", a->file, "File to upload")->required();
-  p->add_option("--media-type", a->media_type, "Media type (default application/octet-stream)");
+  p->add_option("--media-type", a->media_type, "Media type")->capture_default_str();
   p->add_option("--name", a->name, "A label kept with the artifact");
   p->add_option("--retention", a->retention_seconds, "Seconds to keep it (default: the runtime's)")
       ->check(CLI::PositiveNumber);

@@ -13,6 +13,7 @@
 #include "bench_baseline.hpp"
 #include "bench_support.hpp"
 #include "child_process.hpp"
+#include "client_flags.hpp"
 #include "commands.hpp"
 
 namespace arcp::cli {
@@ -133,18 +134,28 @@ void add_bench_command(CLI::App& app, std::function<int()>& run) {
   auto a = std::make_shared<BenchArgs>();
   auto* cmd = app.add_subcommand("bench", "Measure events/s and submit latency end to end");
   cmd->add_option("--events", a->events, "Events streamed by the single job")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--jobs", a->jobs, "Concurrent jobs in the fan-in run")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--per-job", a->per_job, "Events per job in the fan-in run")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--submits", a->submits, "Sequential submits for the latency run")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--transport", a->transport, "ws, memory or both")
-      ->check(CLI::IsMember({"ws", "memory", "both"}));
+      ->check(CLI::IsMember({"ws", "memory", "both"}))
+      ->capture_default_str();
   cmd->add_option("--url", a->url,
                   "Bench a running runtime (ws:// or wss://) instead of spawning one");
-  cmd->add_option("--token", a->token, "Bearer token for --url");
+  auto* token = cmd->add_option("--token", a->token,
+                                "Bearer token for --url (visible in `ps`: prefer --token-file or "
+                                "ARCP_TOKEN)");
+  auto token_file = std::make_shared<std::string>();
+  cmd->add_option("--token-file", *token_file,
+                  "Read the bearer token for --url from the first line of FILE");
   add_tls_client_flags(cmd, a->tls);
   cmd->add_flag("--baseline", a->baseline,
                 "Also measure bare Beast WebSocket streaming of the same frame size");
@@ -152,26 +163,47 @@ void add_bench_command(CLI::App& app, std::function<int()>& run) {
                 "Measure durable sessions instead: SQLite vs memory store events/s, replay "
                 "rate on resume, RSS per idle session");
   cmd->add_option("--replay-events", a->replay_events, "Stored events replayed on resume")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--sessions", a->sessions, "Idle sessions for the RSS measurement")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_flag("--concurrency", a->concurrency,
                 "Measure agents at scale instead: wall time of many waiting jobs over many "
                 "sessions, runtime RSS per waiting job, cancel latency (coroutine and blocking)");
   cmd->add_option("--waiting-jobs", a->waiting_jobs,
                   "Waiting `slow` jobs in the --concurrency wall-time run")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--bench-sessions", a->bench_sessions,
                   "Client sessions the --concurrency jobs are spread over")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--wait-sec", a->wait_sec, "How long each waiting job waits (--concurrency)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--cancel-jobs", a->cancel_jobs,
                   "Waiting jobs cancelled at once per model (--concurrency)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--runs", a->runs, "Runs of --concurrency; each number is their median")
-      ->check(CLI::PositiveNumber);
-  cmd->callback([a, &run] { run = [a] { return bench(*a); }; });
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->callback([a, token, token_file, &run] {
+    run = [a, given = token->count() > 0, token_file] {
+      if (!given) {  // --token-file, else ARCP_TOKEN, else the spawned runtime's token
+        ClientFlags flags;
+        flags.token_file = *token_file;
+        auto resolved = resolve_token(flags);
+        if (!resolved) {
+          fmt::print(stderr, "arcp bench: {}\n", resolved.error().message);
+          return static_cast<int>(kExitUsage);
+        }
+        if (!resolved->empty()) a->token = *resolved;
+      }
+      return bench(*a);
+    };
+  });
 }
 
 }  // namespace arcp::cli

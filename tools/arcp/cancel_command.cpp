@@ -7,29 +7,50 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "client_flags.hpp"
 #include "commands.hpp"
 #include "session_state.hpp"
-#include "tls_client_flags.hpp"
 
 namespace arcp::cli {
 namespace {
 
 struct CancelArgs {
-  std::string url;
-  std::string token;
-  TlsClientFlags tls;
+  ClientFlags conn;
   std::string job_id;
   std::string reason;
   std::string state_dir = default_state_dir();
 };
 
+/// What the runtime answered to the cancel.
+struct Answer {
+  enum Kind { kCancelled, kEnded, kError } kind = kError;
+  std::string final_status;  // kEnded: the job's terminal status
+};
+
+int already_ended(const std::string& job_id, const std::string& status) {
+  fmt::print(stderr, "arcp cancel: job {} already finished ({}); nothing to cancel\n", job_id,
+             status.empty() ? "status unknown" : status);
+  return kExitAlreadyEnded;
+}
+
+/// The job's status as a subscriber sees it (job.subscribed), when the
+/// runtime offers subscribe; empty when it cannot be told.
+std::string observed_status(Client& client, const std::string& job_id) {
+  if (!client.features().has(feature::kSubscribe)) return {};
+  auto job = client.subscribe(job_id, SubscribeOptions{});
+  if (!job) return {};
+  JobStatus status = job->status();  // job.subscribed's current_status
+  (void)client.unsubscribe(job_id);
+  return is_terminal(status) ? std::string(to_string(status)) : std::string();
+}
+
 int cancel(const CancelArgs& a) {
   auto saved = load_session(a.state_dir, a.job_id);
-  ClientOptions co;
-  co.token = a.token;
-  apply_tls_client_flags(a.tls, co.websocket);
+  auto options = client_options("cancel", a.conn);
+  if (!options) return kExitUsage;
+  ClientOptions& co = *options;
   co.auto_resume = false;
-  std::string url = a.url;
+  std::string url = a.conn.url;
   if (saved) {
     if (url.empty()) url = saved->url;
     co.resume = saved->state;
@@ -39,60 +60,78 @@ int cancel(const CancelArgs& a) {
     };
   }
   if (url.empty()) {
-    fmt::print(stderr, "arcp cancel: no --url and no recorded session for {}\n", a.job_id);
+    fmt::print(stderr, "arcp cancel: no --url and no recorded session for {} in {}\n", a.job_id,
+               a.state_dir);
     return kExitUsage;
   }
   // Declared before the client: its reader thread may still call the
   // observer below until the client is destroyed.
   std::mutex mu;
   std::condition_variable cv;
-  std::optional<std::string> answer;
-  auto client = Client::connect(url, co);
-  if (!client) {
-    fmt::print(stderr, "arcp cancel: cannot open session: {}\n", client.error().describe());
-    return kExitUsage;
-  }
-  (*client)->on_envelope([&](const Envelope& env, const std::string&) {
+  std::optional<Answer> answer;
+  int open_code = kExitSuccess;
+  auto client = open_session("cancel", url, co, open_code);
+  if (!client) return open_code;
+  client->on_envelope([&](const Envelope& env, const std::string&) {
     if (env.job_id != a.job_id && env.type != msg::kSessionError) return;
-    std::string outcome;
-    if (env.type == msg::kCancelled) outcome = "cancelled";
-    if (env.type == msg::kResult || env.type == msg::kJobError) outcome = "ended";
-    if (env.type == msg::kSessionError) outcome = "error";
-    if (outcome.empty()) return;
+    Answer got;
+    if (env.type == msg::kCancelled) {
+      got.kind = Answer::kCancelled;
+    } else if (env.type == msg::kResult) {
+      got = {Answer::kEnded, "success"};
+    } else if (env.type == msg::kJobError) {
+      const auto* status = get_string(env.payload, "final_status");
+      got = {Answer::kEnded, status ? std::string(*status) : std::string("error")};
+    } else if (env.type != msg::kSessionError) {
+      return;
+    }
     std::lock_guard lock(mu);
-    if (!answer) answer = outcome;
+    if (!answer) answer = got;
     cv.notify_all();
   });
-  (void)(*client)->cancel(a.job_id, a.reason);
+  (void)client->cancel(a.job_id, a.reason);
   {
     std::unique_lock lock(mu);
     cv.wait_for(lock, std::chrono::seconds(10), [&] { return answer.has_value(); });
   }
   int code = kExitSuccess;
-  if (answer == "cancelled") {
+  if (answer && answer->kind == Answer::kCancelled) {
     fmt::print("cancel requested for {}\n", a.job_id);
-  } else if (auto err = (*client)->next_session_error(
+  } else if (auto err = client->next_session_error(
                  // The observer can see a session.error before the client
                  // has queued it: when one came, wait for it.
-                 answer == "error" ? std::chrono::milliseconds(5000)
-                                   : std::chrono::milliseconds(0))) {
-    fmt::print(stderr, "arcp cancel: {}\n", err->describe());
-    if (err->code == ErrorCode::kPermissionDenied && !saved)
-      fmt::print(stderr,
-                 "  only the submitting session may cancel; no record of it in {} "
-                 "(was the job submitted with `arcp submit` on this machine?)\n",
-                 a.state_dir);
-    code = kExitJobError;
-  } else if (answer == "ended") {
-    fmt::print("{} had already ended\n", a.job_id);
+                 answer && answer->kind == Answer::kError ? std::chrono::milliseconds(5000)
+                                                          : std::chrono::milliseconds(0))) {
+    const auto* final_status = get_string(err->details, "final_status");
+    if (final_status) {
+      code = already_ended(a.job_id, std::string(*final_status));
+    } else if (err->code == ErrorCode::kJobNotFound) {
+      fmt::print(stderr, "arcp cancel: {}\n", err->describe());
+      code = kExitNotFound;
+    } else if (auto status = err->code == ErrorCode::kPermissionDenied
+                                 ? observed_status(*client, a.job_id)
+                                 : std::string();
+               !status.empty()) {
+      code = already_ended(a.job_id, status);
+    } else {
+      fmt::print(stderr, "arcp cancel: {}\n", err->describe());
+      if (err->code == ErrorCode::kPermissionDenied && !saved)
+        fmt::print(stderr,
+                   "  only the submitting session may cancel; no record of it in {} "
+                   "(was the job submitted with `arcp submit` on this machine?)\n",
+                   a.state_dir);
+      code = kExitJobError;
+    }
+  } else if (answer && answer->kind == Answer::kEnded) {
+    code = already_ended(a.job_id, answer->final_status);
   } else {
-    fmt::print(stderr, "arcp cancel: no answer from the runtime\n");
-    code = kExitJobError;
+    fmt::print(stderr, "arcp cancel: no answer from the runtime within 10 s\n");
+    code = kExitConnection;
   }
   // Detach without closing anything server-side; the submitter resumes.
   Envelope bye;
   bye.type = std::string(msg::kBye);
-  (*client)->send(std::move(bye));
+  client->send(std::move(bye));
   return code;
 }
 
@@ -102,9 +141,7 @@ void add_cancel_command(CLI::App& app, std::function<int()>& run) {
   auto a = std::make_shared<CancelArgs>();
   auto* cmd = app.add_subcommand("cancel", "Cancel a job submitted with `arcp submit`");
   cmd->add_option("job_id", a->job_id, "The job to cancel")->required();
-  cmd->add_option("--url", a->url, "Runtime URL (default: the one the job was submitted to)");
-  cmd->add_option("--token", a->token, "Bearer token");
-  add_tls_client_flags(cmd, a->tls);
+  add_client_flags(cmd, a->conn, /*url_optional=*/true);
   cmd->add_option("--reason", a->reason, "Why (sent to the agent)");
   cmd->add_option("--state-dir", a->state_dir, "Where `arcp submit` recorded its sessions")
       ->capture_default_str();

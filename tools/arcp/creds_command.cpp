@@ -7,6 +7,7 @@
 #include <arcp/time.hpp>
 
 #include "commands.hpp"
+#include "json_text.hpp"
 #include "store/store.hpp"
 
 namespace arcp::cli {
@@ -41,7 +42,7 @@ int creds(const CredsArgs& a) {
                      {"last_error", r.last_error},
                      {"issued_at", when(r.issued_ms)},
                      {"updated_at", when(r.updated_ms)}};
-      fmt::print("{}\n", json::serialize(o));
+      fmt::print("{}\n", json_text(o));
       continue;
     }
     fmt::print("{} job={} principal={} provisioner={} state={} attempts={} issued={}{}\n", r.id,

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "commands.hpp"
+#include "json_text.hpp"
 
 namespace arcp::cli {
 namespace {
@@ -29,24 +30,33 @@ void EventPrinter::print(const JobEvent& ev, std::string_view job_label) {
   else if (ev.kind == "status")
     text = str(b, "phase") + (b.contains("message") ? ": " + str(b, "message") : "");
   else if (ev.kind == "metric")
-    text =
-        fmt::format("{} = {} {}", str(b, "name"), json::serialize(b.at("value")), str(b, "unit"));
+    text = fmt::format("{} = {}", str(b, "name"),
+                       b.contains("value") ? json_text(b.at("value")) : std::string("null"));
+  if (auto unit = str(b, "unit"); !unit.empty())
+    text += " " + unit;
   else if (ev.kind == "tool_call")
     text = fmt::format("{}({})", str(b, "tool"),
-                       json::serialize(b.contains("args") ? b.at("args") : json::value()));
+                       json_text(b.contains("args") ? b.at("args") : json::value()));
   else if (ev.kind == "result_chunk")  // the bytes go to the result, not the log
     text = fmt::format("{} #{} ({} chars {}){}", str(b, "result_id"),
-                       json::serialize(b.contains("chunk_seq") ? b.at("chunk_seq") : json::value()),
+                       json_text(b.contains("chunk_seq") ? b.at("chunk_seq") : json::value()),
                        str(b, "data").size(), str(b, "encoding"),
                        get_bool(b, "more").value_or(true) ? "" : " final");
   else if (ev.kind == "artifact_ref")
     text = fmt::format("{} ({})", str(b, "uri"), str(b, "content_type"));
   else
-    text = json::serialize(b);
-  if (job_label.empty())
-    fmt::print(out_, "#{:<6} {:<12} {}\n", ev.event_seq, ev.kind, text);
-  else
-    fmt::print(out_, "#{:<6} [{}] {:<12} {}\n", ev.event_seq, job_label, ev.kind, text);
+    text = json_text(b);
+  std::string line =
+      job_label.empty()
+          ? fmt::format("#{:<6} {:<12} {}", ev.event_seq, ev.kind, text)
+          : fmt::format("#{:<6} [{}] {:<12} {}", ev.event_seq, job_label, ev.kind, text);
+  while (!line.empty() && line.back() == ' ') line.pop_back();  // no trailing spaces
+  fmt::print(out_, "{}\n", line);
+}
+
+void EventPrinter::finish_progress() {
+  std::lock_guard lock(mu_);
+  bar_.finish();
 }
 
 void EventPrinter::child_line(const std::string& line) {
@@ -76,12 +86,18 @@ int EventPrinter::print_outcome(const JobHandle& job, const Result<json::value>&
   std::lock_guard lock(mu_);
   bar_.finish();
   if (outcome) {
-    fmt::print(out_, "✔ job {} succeeded\n{}\n", job.job_id(), json::serialize(outcome.value()));
+    fmt::print(out_, "✔ job {} succeeded\n{}\n", job.job_id(), json_text(outcome.value()));
     return kExitSuccess;
   }
   const Error& e = outcome.error();
   fmt::print(out_, "✘ job {} {}: {}\n", job.job_id(), to_string(job.status()), e.describe());
-  switch (job.status()) {
+  return exit_code_of(job.status());
+}
+
+int exit_code_of(JobStatus status) {
+  switch (status) {
+    case JobStatus::kSuccess:
+      return kExitSuccess;
     case JobStatus::kCancelled:
       return kExitCancelled;
     case JobStatus::kTimedOut:

@@ -19,6 +19,8 @@ class EventPrinter {
   void print(const JobEvent& ev, std::string_view job_label = {});
   /// Prints the outcome; returns the exit code for it.
   int print_outcome(const JobHandle& job, const Result<json::value>& outcome);
+  /// Ends a progress bar drawn in place, before other output.
+  void finish_progress();
   /// A line about another job (a delegated child).
   void child_line(const std::string& line);
 
@@ -27,6 +29,9 @@ class EventPrinter {
   std::FILE* out_;
   ProgressBar bar_;
 };
+
+/// The exit code for a job that ended with `status` (docs/cli.md).
+int exit_code_of(JobStatus status);
 
 /// Prints `parent`'s delegated children (§10) as they come: their
 /// acceptance, events (labelled with the child's job id) and end.

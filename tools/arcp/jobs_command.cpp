@@ -3,16 +3,16 @@
 
 #include <arcp/client.hpp>
 
+#include "client_flags.hpp"
 #include "commands.hpp"
-#include "tls_client_flags.hpp"
+#include "json_text.hpp"
+#include "option_checks.hpp"
 
 namespace arcp::cli {
 namespace {
 
 struct JobsArgs {
-  std::string url;
-  std::string token;
-  TlsClientFlags tls;
+  ClientFlags conn;
   std::vector<std::string> status;
   std::string agent;
   std::string created_after;
@@ -22,28 +22,35 @@ struct JobsArgs {
 };
 
 int list(const JobsArgs& a) {
-  ClientOptions co;
-  co.token = a.token;
-  apply_tls_client_flags(a.tls, co.websocket);
-  auto client = Client::connect(a.url, co);
-  if (!client) {
-    fmt::print(stderr, "arcp jobs: cannot open session: {}\n", client.error().describe());
-    return kExitUsage;
-  }
-  if (!(*client)->features().has(feature::kListJobs)) {
+  auto options = client_options("jobs", a.conn);
+  if (!options) return kExitUsage;
+  int open_code = kExitSuccess;
+  auto client = open_session("jobs", a.conn.url, std::move(*options), open_code);
+  if (!client) return open_code;
+  if (!client->features().has(feature::kListJobs)) {
     fmt::print(stderr, "arcp jobs: the runtime does not offer list_jobs\n");
-    return kExitUsage;
+    return kExitJobError;
   }
   ListJobsFilter filter{a.status, a.agent, a.created_after, a.created_before};
-  auto pages = (*client)->list_jobs(filter, a.page_size);
-  if (!a.json_lines)
-    fmt::print("{:<32} {:<22} {:<10} {:<24} {:>8}  {}\n", "JOB", "AGENT", "STATUS", "CREATED",
-               "LAST SEQ", "PARENT");
+  auto pages = client->list_jobs(filter, a.page_size);
+  // A delegated child names its parent (§10); no trailing spaces otherwise.
+  auto row = [](const std::string& line) {
+    std::string out = line;
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    fmt::print("{}\n", out);
+  };
+  bool header_printed = false;
   std::size_t count = 0;
   while (auto page = pages.next()) {
     if (!*page) {
       fmt::print(stderr, "arcp jobs: {}\n", page->error().describe());
-      return kExitJobError;
+      return connection_lost_message(*client, nullptr, page->error()) ? kExitConnection
+                                                                      : kExitJobError;
+    }
+    if (!a.json_lines && !header_printed) {
+      header_printed = true;
+      row(fmt::format("{:<32} {:<22} {:<10} {:<24} {:>8}  {}", "JOB", "AGENT", "STATUS", "CREATED",
+                      "LAST SEQ", "PARENT"));
     }
     for (const auto& j : (*page)->jobs) {
       ++count;
@@ -56,19 +63,15 @@ int list(const JobsArgs& a) {
                        {"last_event_seq", j.last_event_seq},
                        {"lease", j.lease}};
         if (!j.parent_job_id.empty()) o["parent_job_id"] = j.parent_job_id;  // §10
-        fmt::print("{}\n", json::serialize(o));
+        fmt::print("{}\n", json_text(o));
       } else {
-        // A delegated child names its parent (§10); no trailing spaces otherwise.
-        auto line =
-            fmt::format("{:<32} {:<22} {:<10} {:<24} {:>8}  {}", j.job_id, j.agent,
-                        to_string(j.status), j.created_at, j.last_event_seq, j.parent_job_id);
-        while (!line.empty() && line.back() == ' ') line.pop_back();
-        fmt::print("{}\n", line);
+        row(fmt::format("{:<32} {:<22} {:<10} {:<24} {:>8}  {}", j.job_id, j.agent,
+                        to_string(j.status), j.created_at, j.last_event_seq, j.parent_job_id));
       }
     }
   }
   if (!a.json_lines) fmt::print("{} job(s)\n", count);
-  (void)(*client)->close();
+  (void)client->close();
   return kExitSuccess;
 }
 
@@ -77,15 +80,17 @@ int list(const JobsArgs& a) {
 void add_jobs_command(CLI::App& app, std::function<int()>& run) {
   auto a = std::make_shared<JobsArgs>();
   auto* cmd = app.add_subcommand("jobs", "List the jobs this principal may see");
-  cmd->add_option("--url", a->url, "Runtime URL: ws://, wss:// or stdio:<command>")->required();
-  cmd->add_option("--token", a->token, "Bearer token");
-  add_tls_client_flags(cmd, a->tls);
-  cmd->add_option("--status", a->status, "Only these statuses (repeatable)");
+  add_client_flags(cmd, a->conn);
+  std::string statuses;
+  for (const auto& n : job_status_names()) statuses += (statuses.empty() ? "" : ", ") + n;
+  cmd->add_option("--status", a->status, "Only these statuses (repeatable): " + statuses)
+      ->check(job_status_check());
   cmd->add_option("--agent", a->agent, "Only this agent (name, or name@version)");
   cmd->add_option("--created-after", a->created_after, "RFC 3339 time");
   cmd->add_option("--created-before", a->created_before, "RFC 3339 time");
   cmd->add_option("--page-size", a->page_size, "Jobs per session.list_jobs request")
-      ->check(CLI::Range(1, 1000));
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   cmd->add_flag("--json", a->json_lines, "One JSON object per job");
   cmd->callback([a, &run] { run = [a] { return list(*a); }; });
 }

@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include <arcp/tracing.hpp>
+#include <arcp/version.hpp>
 
 #include "commands.hpp"
 
@@ -21,10 +22,23 @@ int main(int argc, char** argv) {
   arcp::cli::add_creds_command(app, run);
   app.add_subcommand("version", "Print the version")->callback([&] {
     run = [] {
-      fmt::print("arcp {} (ARCP protocol 1.1)\n", "0.1.0");
+      fmt::print("arcp {} (ARCP protocol {})\n", ARCP_VERSION_STRING, ARCP_PROTOCOL_VERSION);
       return 0;
     };
   });
+  app.footer(arcp::cli::kExitCodesFooter);
+  // A word where a command belongs that names none: say so plainly (CLI11
+  // would report "arguments were not expected").
+  if (argc > 1 && argv[1][0] != '-') {
+    std::function<bool(CLI::App*)> names_it = [&](CLI::App* sub) {
+      return sub->check_name(argv[1]);
+    };
+    auto named = app.get_subcommands(names_it);
+    if (named.empty()) {
+      fmt::print(stderr, "arcp: unknown command '{}'; see arcp --help\n", argv[1]);
+      return arcp::cli::kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

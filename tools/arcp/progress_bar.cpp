@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "json_text.hpp"
+
 namespace arcp::cli {
 
 ProgressBar::ProgressBar(std::FILE* out) : out_(out), tty_(::isatty(::fileno(out)) != 0) {}
@@ -19,10 +21,11 @@ void ProgressBar::update(double current, std::optional<double> total, const std:
     line =
         fmt::format("[{}{}] {:3.0f}% {}/{} {}", std::string(static_cast<std::size_t>(filled), '#'),
                     std::string(static_cast<std::size_t>(kWidth - filled), '.'), frac * 100,
-                    current, *total, units);
+                    number_text(current), number_text(*total), units);
   } else {
-    line = fmt::format("[{}] {} {}", std::string(kWidth, '~'), current, units);
+    line = fmt::format("[{}] {} {}", std::string(kWidth, '~'), number_text(current), units);
   }
+  while (!line.empty() && line.back() == ' ') line.pop_back();  // no units: no trailing space
   if (!message.empty()) line += "  " + message;
   if (tty_) {
     fmt::print(out_, "\r\x1b[2K{}", line);  // redraw in place

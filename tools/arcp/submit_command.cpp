@@ -8,18 +8,19 @@
 #include <memory>
 #include <mutex>
 
+#include "client_flags.hpp"
 #include "commands.hpp"
 #include "event_printer.hpp"
+#include "json_input.hpp"
+#include "json_text.hpp"
+#include "option_checks.hpp"
 #include "session_state.hpp"
-#include "tls_client_flags.hpp"
 
 namespace arcp::cli {
 namespace {
 
 struct SubmitArgs {
-  std::string url;
-  std::string token;
-  TlsClientFlags tls;
+  ClientFlags conn;
   std::string agent;
   std::string input = "{}";
   std::string lease;
@@ -27,14 +28,19 @@ struct SubmitArgs {
   std::string idempotency_key;
   std::string trace_id;
   std::int64_t max_runtime = 0;
+  std::int64_t resume_timeout = 60;
   bool json_lines = false;
   std::string output;  // streamed result (§8.4) destination; "-" = stdout
   std::string state_dir = default_state_dir();
 };
 
 std::optional<json::object> parse_object_arg(const std::string& text, const char* what) {
-  auto v = parse_json(text);
-  if (!v || !v->is_object()) {
+  auto v = parse_json_input(text, what);
+  if (!v) {
+    fmt::print(stderr, "arcp submit: {}\n", v.error().message);
+    return std::nullopt;
+  }
+  if (!v->is_object()) {
     fmt::print(stderr, "arcp submit: {} must be a JSON object\n", what);
     return std::nullopt;
   }
@@ -44,9 +50,9 @@ std::optional<json::object> parse_object_arg(const std::string& text, const char
 int submit(const SubmitArgs& a) {
   SubmitOptions so;
   so.agent = a.agent;
-  auto input = parse_json(a.input);
+  auto input = parse_json_input(a.input, "INPUT_JSON");
   if (!input) {
-    fmt::print(stderr, "arcp submit: INPUT_JSON is not valid JSON\n");
+    fmt::print(stderr, "arcp submit: {}\n", input.error().message);
     return kExitUsage;
   }
   so.input = *input;
@@ -66,9 +72,12 @@ int submit(const SubmitArgs& a) {
   so.trace_id = a.trace_id;
   if (a.max_runtime > 0) so.max_runtime_sec = a.max_runtime;
 
-  ClientOptions co;
-  co.token = a.token;
-  apply_tls_client_flags(a.tls, co.websocket);
+  auto options = client_options("submit", a.conn);
+  if (!options) return kExitUsage;
+  ClientOptions& co = *options;
+  co.resume_give_up_after = std::chrono::seconds(a.resume_timeout);
+  auto tracker = std::make_shared<ResumeTracker>();
+  tracker->install(a.conn.url, co);
   // No auto-ack: acked events may be freed, and `arcp cancel` resumes from
   // the seq recorded below, which trails what this process has seen.
   co.ack_every_events = 0;
@@ -79,7 +88,7 @@ int submit(const SubmitArgs& a) {
   auto mu = std::make_shared<std::mutex>();
   co.on_resume_state = [a, job_id, mu](const ResumeState& st) {
     std::lock_guard lock(*mu);
-    if (!job_id->empty()) save_session(a.state_dir, *job_id, {a.url, st});
+    if (!job_id->empty()) save_session(a.state_dir, *job_id, {a.conn.url, st});
   };
   co.load_resume_state = [a, job_id, mu]() -> std::optional<ResumeState> {
     std::lock_guard lock(*mu);
@@ -88,27 +97,31 @@ int submit(const SubmitArgs& a) {
     if (!saved) return std::nullopt;
     return saved->state;
   };
-  auto client = Client::connect(a.url, co);
-  if (!client) {
-    fmt::print(stderr, "arcp submit: cannot open session: {}\n", client.error().describe());
-    return kExitUsage;
-  }
+  int open_code = kExitSuccess;
+  auto client = open_session("submit", a.conn.url, co, open_code);
+  if (!client) return open_code;
   if (a.json_lines) {
-    (*client)->on_envelope([](const Envelope&, const std::string& raw) {
-      std::fwrite(raw.data(), 1, raw.size(), stdout);
-      std::fputc('\n', stdout);
+    client->on_envelope([](const Envelope&, const std::string& raw) {
+      fmt::print("{}\n", json_text(std::string_view(raw)));
       std::fflush(stdout);
     });
   }
-  auto job = (*client)->submit(so);
+  auto job = client->submit(so);
   if (!job) {
-    if (!a.json_lines) fmt::print(stderr, "arcp submit: rejected: {}\n", job.error().describe());
+    const Error& e = job.error();
+    fmt::print(stderr, "arcp submit: rejected: {}\n", e.describe());
+    if (e.code == ErrorCode::kAgentNotAvailable || e.code == ErrorCode::kAgentVersionNotAvailable)
+      print_available_agents("submit", client->welcome());
+    if (auto lost = connection_lost_message(*client, tracker.get(), e)) {
+      fmt::print(stderr, "arcp submit: {}\n", *lost);
+      return kExitConnection;
+    }
     return kExitJobError;
   }
   {
     std::lock_guard lock(*mu);
     *job_id = job->job_id();
-    save_session(a.state_dir, *job_id, {a.url, (*client)->resume_state()});
+    save_session(a.state_dir, *job_id, {a.conn.url, client->resume_state()});
   }
   // A streamed result (§8.4) is written as its chunks arrive, never held whole.
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> out_file(nullptr, &std::fclose);
@@ -145,7 +158,7 @@ int submit(const SubmitArgs& a) {
       if (now - last_save > std::chrono::milliseconds(500)) {
         last_save = now;
         std::lock_guard lock(*mu);
-        save_session(a.state_dir, *job_id, {a.url, (*client)->resume_state()});
+        save_session(a.state_dir, *job_id, {a.conn.url, client->resume_state()});
       }
     });
   }
@@ -166,24 +179,21 @@ int submit(const SubmitArgs& a) {
       outcome = bytes.error();
   }
   int code = kExitSuccess;
-  if (a.json_lines) {
-    switch (job->status()) {
-      case JobStatus::kSuccess:
-        code = kExitSuccess;
-        break;
-      case JobStatus::kCancelled:
-        code = kExitCancelled;
-        break;
-      case JobStatus::kTimedOut:
-        code = kExitTimedOut;
-        break;
-      default:
-        code = kExitJobError;
-    }
+  std::optional<std::string> lost;
+  if (!outcome && job->status() == JobStatus::kError)
+    lost = connection_lost_message(*client, tracker.get(), outcome.error());
+  if (lost) {
+    printer.finish_progress();
+    fmt::print(stderr, "arcp submit: job {}: {} (last error: {})\n", job->job_id(), *lost,
+               outcome.error().describe());
+    code = kExitConnection;
+  } else if (a.json_lines) {
+    code = exit_code_of(job->status());
   } else {
     code = printer.print_outcome(*job, outcome);
   }
-  (void)(*client)->close();
+  if (lost) return code;  // the session may still be resumed: keep its record
+  (void)client->close();
   forget_session(a.state_dir, job->job_id());
   return code;
 }
@@ -193,17 +203,24 @@ int submit(const SubmitArgs& a) {
 void add_submit_command(CLI::App& app, std::function<int()>& run) {
   auto a = std::make_shared<SubmitArgs>();
   auto* cmd = app.add_subcommand("submit", "Submit a job and stream its events");
-  cmd->add_option("--url", a->url, "Runtime URL: ws://, wss:// or stdio:<command>")->required();
-  cmd->add_option("--token", a->token, "Bearer token");
-  add_tls_client_flags(cmd, a->tls);
+  add_client_flags(cmd, a->conn);
   cmd->add_option("agent", a->agent, "Agent name or name@version")->required();
-  cmd->add_option("input", a->input, "Job input as JSON (default {})");
+  cmd->add_option("input", a->input, "Job input as JSON")->capture_default_str();
   cmd->add_option("--lease", a->lease, "lease_request as a JSON object");
   cmd->add_option("--lease-constraints", a->lease_constraints,
                   "lease_constraints as a JSON object");
-  cmd->add_option("--idempotency-key", a->idempotency_key, "Idempotency key");
-  cmd->add_option("--max-runtime", a->max_runtime, "max_runtime_sec")->check(CLI::PositiveNumber);
-  cmd->add_option("--trace-id", a->trace_id, "trace id (32 hex) or W3C traceparent");
+  cmd->add_option("--idempotency-key", a->idempotency_key,
+                  "Idempotency key (default: a fresh one, so a submit re-sent after a resume "
+                  "cannot start the job twice)");
+  cmd->add_option("--max-runtime", a->max_runtime, "max_runtime_sec (default: the runtime's)")
+      ->check(seconds_check(365LL * 24 * 3600));
+  cmd->add_option("--trace-id", a->trace_id,
+                  "W3C trace id (32 lowercase hex, not all zero) or traceparent")
+      ->check(trace_id_check());
+  cmd->add_option("--resume-timeout", a->resume_timeout,
+                  "After a lost connection, try to resume for this many seconds")
+      ->check(seconds_check(24 * 3600))
+      ->capture_default_str();
   cmd->add_option("--output", a->output,
                   "Write a streamed result (result_chunk, §8.4) to FILE as it arrives ('-': "
                   "stdout); without it a streamed result is printed when the job ends");

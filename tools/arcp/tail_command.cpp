@@ -6,6 +6,7 @@
 #include <arcp/session_messages.hpp>
 
 #include "commands.hpp"
+#include "json_text.hpp"
 #include "store/store.hpp"
 
 namespace arcp::cli {
@@ -26,11 +27,11 @@ std::string summary(const Envelope& env) {
     std::string kind = p.contains("kind") && p.at("kind").is_string()
                            ? std::string(p.at("kind").as_string())
                            : "?";
-    std::string body = p.contains("body") ? json::serialize(p.at("body")) : "{}";
+    std::string body = p.contains("body") ? json_text(p.at("body")) : "{}";
     return kind + " " + body;
   }
-  if (env.type == msg::kResult) return "result " + json::serialize(p);
-  return "error " + json::serialize(p);
+  if (env.type == msg::kResult) return "result " + json_text(p);
+  return "error " + json_text(p);
 }
 
 int tail(const TailArgs& a) {
@@ -51,8 +52,7 @@ int tail(const TailArgs& a) {
     for (const auto& r : batch) {
       ++count;
       if (a.json_lines) {
-        std::fwrite(r.frame->data(), 1, r.frame->size(), stdout);
-        std::fputc('\n', stdout);
+        fmt::print("{}\n", json_text(std::string_view(*r.frame)));
         continue;
       }
       auto env = decode_envelope(*r.frame);
@@ -74,7 +74,8 @@ void add_tail_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--data-dir", a->data_dir, "The runtime's data directory")->required();
   cmd->add_option("--session", a->session, "Only this session");
   cmd->add_option("--job", a->job, "Only this job");
-  cmd->add_option("--after-seq", a->after_seq, "Only events with a higher seq");
+  cmd->add_option("--after-seq", a->after_seq, "Only events with a higher seq")
+      ->capture_default_str();
   cmd->add_flag("--json", a->json_lines, "Print each stored envelope as one JSON line");
   cmd->callback([a, &run] { run = [a] { return tail(*a); }; });
 }

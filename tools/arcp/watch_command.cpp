@@ -4,60 +4,71 @@
 
 #include <arcp/client.hpp>
 
+#include "client_flags.hpp"
 #include "commands.hpp"
 #include "event_printer.hpp"
-#include "tls_client_flags.hpp"
+#include "json_text.hpp"
+#include "option_checks.hpp"
 
 namespace arcp::cli {
 namespace {
 
 struct WatchArgs {
-  std::string url;
-  std::string token;
-  TlsClientFlags tls;
+  ClientFlags conn;
   std::string job_id;
   std::int64_t from_seq = 0;
+  std::int64_t resume_timeout = 60;
   bool no_history = false;
   bool json_lines = false;
 };
 
 int watch(const WatchArgs& a) {
-  ClientOptions co;
-  co.token = a.token;
-  apply_tls_client_flags(a.tls, co.websocket);
-  auto client = Client::connect(a.url, co);
-  if (!client) {
-    fmt::print(stderr, "arcp watch: cannot open session: {}\n", client.error().describe());
-    return kExitUsage;
-  }
+  auto options = client_options("watch", a.conn);
+  if (!options) return kExitUsage;
+  options->resume_give_up_after = std::chrono::seconds(a.resume_timeout);
+  ResumeTracker tracker;
+  tracker.install(a.conn.url, *options);
+  int open_code = kExitSuccess;
+  auto client = open_session("watch", a.conn.url, std::move(*options), open_code);
+  if (!client) return open_code;
   if (a.json_lines) {
-    (*client)->on_envelope([](const Envelope&, const std::string& raw) {
-      std::fwrite(raw.data(), 1, raw.size(), stdout);
-      std::fputc('\n', stdout);
+    client->on_envelope([](const Envelope&, const std::string& raw) {
+      fmt::print("{}\n", json_text(std::string_view(raw)));
       std::fflush(stdout);
     });
   }
   SubscribeOptions so;
   so.history = !a.no_history;
   if (so.history) so.from_event_seq = a.from_seq;
-  auto job = (*client)->subscribe(a.job_id, so);
+  auto job = client->subscribe(a.job_id, so);
   if (!job) {
     fmt::print(stderr, "arcp watch: {}\n", job.error().describe());
-    return job.error().code == ErrorCode::kJobNotFound ? kExitJobError : kExitUsage;
+    if (job.error().code == ErrorCode::kJobNotFound) return kExitNotFound;
+    if (connection_lost_message(*client, &tracker, job.error())) return kExitConnection;
+    return kExitJobError;
   }
   EventPrinter printer(stdout);
   if (!a.json_lines) {
     const auto& acc = job->accepted();
     fmt::print("watching {} ({}, trace {})\n", job->job_id(), acc.agent, acc.trace_id);
-    fmt::print("  lease: {}\n", json::serialize(acc.lease));
-    if (acc.lease_constraints)
-      fmt::print("  constraints: {}\n", json::serialize(*acc.lease_constraints));
-    if (acc.budget) fmt::print("  budget: {}\n", json::serialize(*acc.budget));
+    fmt::print("  lease: {}\n", json_text(acc.lease));
+    if (acc.lease_constraints) fmt::print("  constraints: {}\n", json_text(*acc.lease_constraints));
+    if (acc.budget) fmt::print("  budget: {}\n", json_text(*acc.budget));
     job->on_event([&printer](const JobEvent& ev) { printer.print(ev); });
   }
   auto outcome = job->result();
-  int code = a.json_lines ? kExitSuccess : printer.print_outcome(*job, outcome);
-  (void)(*client)->close();
+  int code = kExitSuccess;
+  std::optional<std::string> lost;
+  if (!outcome && job->status() == JobStatus::kError)
+    lost = connection_lost_message(*client, &tracker, outcome.error());
+  if (lost) {
+    printer.finish_progress();
+    fmt::print(stderr, "arcp watch: job {}: {} (last error: {})\n", job->job_id(), *lost,
+               outcome.error().describe());
+    return kExitConnection;
+  }
+  code = a.json_lines ? exit_code_of(job->status()) : printer.print_outcome(*job, outcome);
+  (void)client->close();
   return code;
 }
 
@@ -65,14 +76,18 @@ int watch(const WatchArgs& a) {
 
 void add_watch_command(CLI::App& app, std::function<int()>& run) {
   auto a = std::make_shared<WatchArgs>();
-  auto* cmd = app.add_subcommand("watch", "Subscribe to a job and follow it live (no cancel)");
+  auto* cmd = app.add_subcommand(
+      "watch", "Subscribe to a job and follow it live, to its outcome (no cancel authority)");
   cmd->add_option("job_id", a->job_id, "The job to watch")->required();
-  cmd->add_option("--url", a->url, "Runtime URL: ws://, wss:// or stdio:<command>")->required();
-  cmd->add_option("--token", a->token, "Bearer token");
-  add_tls_client_flags(cmd, a->tls);
+  add_client_flags(cmd, a->conn);
   cmd->add_option("--from-seq", a->from_seq, "Replay the job's events after this seq")
       ->capture_default_str();
-  cmd->add_flag("--no-history", a->no_history, "Live events only");
+  cmd->add_flag("--no-history", a->no_history,
+                "Live events only (a finished job still reports its outcome)");
+  cmd->add_option("--resume-timeout", a->resume_timeout,
+                  "After a lost connection, try to resume for this many seconds")
+      ->check(seconds_check(24 * 3600))
+      ->capture_default_str();
   cmd->add_flag("--json", a->json_lines, "Print every received envelope as one JSON line");
   cmd->callback([a, &run] { run = [a] { return watch(*a); }; });
 }
