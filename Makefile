@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 BUILD := build/release
 ARCP := $(BUILD)/tools/arcp/arcp
 
-.PHONY: setup build demo test test-asan test-tsan lint format bench fuzz install-test docs clean
+.PHONY: setup build demo test test-asan test-tsan lint format bench fuzz docs clean
 
 setup:
 	@scripts/setup
