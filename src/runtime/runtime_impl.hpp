@@ -53,12 +53,15 @@ struct Runtime::Impl : std::enable_shared_from_this<Runtime::Impl> {
   /// /metrics, /healthz and /readyz for a listener.
   std::function<std::optional<HttpReply>(std::string_view)> http_endpoints();
   std::shared_ptr<const Authenticator> auth;
-  runtime::AgentRegistry agents;
   FeatureSet supported;
 
   runtime::IoPool io_pool;
   runtime::StopRequest stop_request;  // run_until_signal() / request_stop()
   runtime::BlockingPool blocking;
+  // After the pools: destroyed before the io_context, since an agent's
+  // captures may hold Asio objects (timers on its job's strand) that must
+  // not outlive it (TSan: a strand's mutex used after the context died).
+  runtime::AgentRegistry agents;
   const std::shared_ptr<boost::asio::io_context>& io() const { return io_pool.context(); }
   std::shared_ptr<store::Store> store;
   runtime::SessionLimits session_limits;

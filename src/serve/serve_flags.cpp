@@ -197,7 +197,9 @@ void add_serve_flags(CLI::App& cmd, ServeFlags& o) {
                  "Append the operator log (JSON lines) to FILE instead of stderr");
   cmd.add_option("--audit-log", o.audit_log,
                  "Append the audit trail (subscribe decisions, cancels, credential issue and "
-                 "revocation, auth failures; JSON lines) to FILE instead of stderr");
+                 "revocation, auth failures, idle closes: one JSON line {\"ts\",\"event\",...} "
+                 "each, secrets redacted) to FILE. Default: stderr, each line prefixed "
+                 "'arcp audit: ' (docs/observability.md)");
   cmd.add_flag("--allow-anonymous", o.allow_anonymous,
                "Accept hellos without a token as principal 'anonymous' (with no other way to "
                "authenticate configured, any hello). Off by default: without it and without "

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <arcp/glob.hpp>
-#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -138,13 +137,14 @@ TEST(Glob, PatternAndKindAreKept) {
   EXPECT_EQ(copy.pattern(), "/a/**");
 }
 
+// No wall-clock bound (it failed under TSan on a loaded machine): a matcher
+// that backtracked exponentially over 200,000 characters and 12 stars would
+// not finish within the test's CTest timeout, which is what fails it.
 TEST(Glob, MatchingNeverBacktracksExponentially) {
   std::string target(200000, 'a');
-  auto start = std::chrono::steady_clock::now();
   EXPECT_FALSE(matches("*a*a*a*a*a*a*a*a*a*a*a*a*b", target));
   EXPECT_TRUE(matches("*a*a*a*a*a*a*a*a*a*a*a*a*a", target));
   EXPECT_FALSE(matches("**/*a*a*a*a*a*a*/**/b", target + "/" + target));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 }
 
 TEST(Glob, ConformanceP05_CoversAcceptsNarrowing) {
@@ -198,12 +198,11 @@ TEST(Glob, CoversStaysFastOnAdversarialPatterns) {
     parent += "*a";
     child += "a*";
   }
-  auto start = std::chrono::steady_clock::now();
-  // Whatever the answer, it comes back quickly and is never a false "yes".
+  // Whatever the answer, it comes back (an exponential search would outlast
+  // the CTest timeout) and is never a false "yes".
   bool answer = covers("/" + parent + "/**/" + parent, "/" + child + "/**/" + child);
   (void)answer;
   EXPECT_FALSE(covers("/" + parent + "b", "/" + child));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 }  // namespace
