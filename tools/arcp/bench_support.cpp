@@ -38,8 +38,11 @@ Result<double> stream_events(Client& client, std::int64_t n_jobs, std::int64_t p
 
 Result<std::pair<ChildProcess, std::string>> spawn_runtime(const std::string& token,
                                                            const std::vector<std::string>& extra) {
+  // Warn level: an info line per job on the runtime's stderr would be part
+  // of what is measured (the in-process runtime uses kWarn too).
   std::vector<std::string> argv{self_executable(),       "serve",   "--listen",
-                                "ws://127.0.0.1:0/arcp", "--token", token + ":bench"};
+                                "ws://127.0.0.1:0/arcp", "--token", token + ":bench",
+                                "--log-level",           "warn"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   auto child = ChildProcess::spawn(argv);
   if (!child || child->pid() <= 0) return Error(ErrorCode::kInternalError, "cannot spawn runtime");
