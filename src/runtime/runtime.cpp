@@ -473,7 +473,11 @@ void Runtime::shutdown() {
 int Runtime::run_until_signal() {
   int signal_number = impl_->stop_request.wait_for_signal_or_request();
   if (signal_number != 0)
-    impl_->log(LogLevel::kInfo, "runtime.signal", {{"signal", signal_number}, {"action", "shutdown"}});
+    impl_->log(LogLevel::kInfo, "runtime.signal",
+               {{"signal", signal_number}, {"action", "shutdown"}});
+  // A second signal during a slow shutdown meets the restored handlers
+  // (the default ends the process at once), even where the program blocks it.
+  runtime::UnblockedStopSignals unblocked;
   shutdown();
   return signal_number;
 }

@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 
 namespace arcp::runtime {
@@ -58,6 +59,17 @@ void StopRequest::request() {
   [[maybe_unused]] auto n = ::write(event_fd_, &one, sizeof one);
 }
 
+UnblockedStopSignals::UnblockedStopSignals() {
+  sigset_t stop_set;
+  sigemptyset(&stop_set);
+  for (int sig : kStopSignals) sigaddset(&stop_set, sig);
+  pthread_sigmask(SIG_UNBLOCK, &stop_set, &previous_);
+}
+
+UnblockedStopSignals::~UnblockedStopSignals() {
+  pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+}
+
 int StopRequest::wait_for_signal_or_request() {
   std::call_once(g_pipe_once, open_signal_pipe);
   std::lock_guard waiter(g_waiter_mu);
@@ -73,12 +85,9 @@ int StopRequest::wait_for_signal_or_request() {
   std::array<bool, kStopSignals.size()> installed{};
   for (std::size_t i = 0; i < kStopSignals.size(); ++i)
     installed[i] = ::sigaction(kStopSignals[i], &action, &previous[i]) == 0;
-  // A program that blocked these signals (to sigwait elsewhere) must still
-  // reach this wait: unblock them on this thread for its duration.
-  sigset_t stop_set, previous_mask;
-  sigemptyset(&stop_set);
-  for (int sig : kStopSignals) sigaddset(&stop_set, sig);
-  pthread_sigmask(SIG_UNBLOCK, &stop_set, &previous_mask);
+  // A program that blocked these signals (serve_main does, before its
+  // threads start) must still reach this wait: unblocked on this thread.
+  std::optional<UnblockedStopSignals> unblocked(std::in_place);
 
   int signal_number = 0;
   std::array<pollfd, 2> fds{pollfd{g_signal_pipe[0], POLLIN, 0}, pollfd{event_fd_, POLLIN, 0}};
@@ -100,9 +109,10 @@ int StopRequest::wait_for_signal_or_request() {
       break;
     }
   }
-  pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
+  // The previous handlers and signal mask come back.
   for (std::size_t i = 0; i < kStopSignals.size(); ++i)
     if (installed[i]) ::sigaction(kStopSignals[i], &previous[i], nullptr);
+  unblocked.reset();
   return signal_number;
 }
 

@@ -2,6 +2,8 @@
 // request_stop() from any thread.
 #pragma once
 
+#include <csignal>
+
 namespace arcp::runtime {
 
 class StopRequest {
@@ -21,6 +23,20 @@ class StopRequest {
 
  private:
   int event_fd_ = -1;
+};
+
+/// SIGINT and SIGTERM unblocked on this thread for the object's lifetime
+/// (the previous mask comes back): during the shutdown that follows a
+/// signal, a second one meets the restored handlers at once.
+class UnblockedStopSignals {
+ public:
+  UnblockedStopSignals();
+  ~UnblockedStopSignals();
+  UnblockedStopSignals(const UnblockedStopSignals&) = delete;
+  UnblockedStopSignals& operator=(const UnblockedStopSignals&) = delete;
+
+ private:
+  sigset_t previous_{};
 };
 
 }  // namespace arcp::runtime

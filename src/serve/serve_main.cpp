@@ -57,16 +57,31 @@ struct NotifyingConnection : Connection {
   std::string description() const override { return inner->description(); }
 };
 
+// SIGINT and SIGTERM blocked on this thread for the object's lifetime.
+class BlockedStopSignals {
+ public:
+  BlockedStopSignals() {
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &previous_);
+  }
+  ~BlockedStopSignals() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+  BlockedStopSignals(const BlockedStopSignals&) = delete;
+  BlockedStopSignals& operator=(const BlockedStopSignals&) = delete;
+
+ private:
+  sigset_t previous_{};
+};
+
 int run(const serving::ServeFlags& o, const ServeMainOptions& setup) {
   const std::string& program = setup.program;
   // A signal during start-up (a client may already be served) must end in
   // the graceful shutdown too: block them now, in every thread the runtime
-  // will start; run_until_signal() unblocks them on this one.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // will start; run_until_signal() unblocks them on this one (and keeps them
+  // unblocked through the shutdown). The caller's mask comes back on return.
+  BlockedStopSignals blocked;
   auto options = serving::runtime_options_from(o, program);
   if (!options) {
     fmt::print(stderr, "{}: {}\n", program, options.error().message);
