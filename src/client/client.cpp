@@ -259,7 +259,12 @@ Result<void> Client::close() {
     core_->closing = true;
   }
   Envelope env;
+  env.id = new_id("msg");
   env.type = std::string(msg::kClose);
+  {
+    std::lock_guard lock(core_->mu);
+    core_->close_request_id = env.id;
+  }
   core_->send(std::move(env));
   // session.closed, a session.error (a runtime without session.close), the
   // transport's end, or close_timeout: the session is over in every case.

@@ -329,9 +329,10 @@ void Client::Core::on_session_error(const Envelope& env) {
       cv.notify_all();
       return;
     }
-    if (closing) {
+    if (closing && (request_id.empty() || request_id == close_request_id)) {
       // A runtime that does not know session.close answers it with an error
-      // (interop): the session is over either way.
+      // (interop): the session is over either way. Another request's error
+      // still reaches that request.
       closed_ack = true;
       cv.notify_all();
       return;

@@ -44,6 +44,7 @@ struct Client::Core : std::enable_shared_from_this<Client::Core> {
   Link link = Link::kUp;
   bool closing = false;                   // close() called: a drop is not resumed
   std::optional<std::string> bye_reason;  // session.bye received: a drop is final
+  std::string close_request_id;           // the session.close envelope's id
 
   bool awaiting_welcome = true;
   bool welcomed = false;  // the session exists

@@ -48,6 +48,9 @@ void drain(int fd) {
 
 StopRequest::StopRequest() : event_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   if (event_fd_ < 0) throw std::runtime_error("Runtime: cannot create the stop eventfd");
+  // Now, with the runtime, not in the wait: by then a flood of connections
+  // may hold every descriptor (run_until_signal must not fail then).
+  std::call_once(g_pipe_once, open_signal_pipe);
 }
 
 StopRequest::~StopRequest() {

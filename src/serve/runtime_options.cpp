@@ -25,7 +25,7 @@ void warn(const std::string& program, std::string_view message) {
 // Appends one line per call to `path`, flushed at once (a crash loses no
 // line); nullptr when the file cannot be opened.
 std::function<void(std::string_view)> file_sink(const std::string& path) {
-  std::FILE* raw = std::fopen(path.c_str(), "a");
+  std::FILE* raw = std::fopen(path.c_str(), "ae");  // e: close-on-exec, no child inherits it
   if (raw == nullptr) return nullptr;
   auto file = std::shared_ptr<std::FILE>(raw, [](std::FILE* f) { std::fclose(f); });
   auto mu = std::make_shared<std::mutex>();

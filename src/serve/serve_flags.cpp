@@ -28,8 +28,12 @@ void finish_serve_flags(ServeFlags& o) {
   for (const auto& path : o.token_files)
     append_or_throw(o.tokens, read_token_file(path), "--token-file");
   o.token_files.clear();  // read once, even if called again
-  if (const char* env = std::getenv("ARCP_TOKENS"); env != nullptr)
+  if (const char* env = std::getenv("ARCP_TOKENS"); env != nullptr) {
     append_or_throw(o.tokens, parse_token_list(env), "ARCP_TOKENS");
+    // Read once, then gone: processes the agents spawn must not inherit
+    // every bearer token (done before the runtime starts any thread).
+    ::unsetenv("ARCP_TOKENS");
+  }
   if (!has_authentication(o))
     throw CLI::ValidationError(
         "authentication",

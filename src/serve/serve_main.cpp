@@ -77,11 +77,7 @@ class BlockedStopSignals {
 
 int run(const serving::ServeFlags& o, const ServeMainOptions& setup) {
   const std::string& program = setup.program;
-  // A signal during start-up (a client may already be served) must end in
-  // the graceful shutdown too: block them now, in every thread the runtime
-  // will start; run_until_signal() unblocks them on this one (and keeps them
-  // unblocked through the shutdown). The caller's mask comes back on return.
-  BlockedStopSignals blocked;
+
   auto options = serving::runtime_options_from(o, program);
   if (!options) {
     fmt::print(stderr, "{}: {}\n", program, options.error().message);
@@ -156,6 +152,13 @@ int serve_main(int argc, char** argv, ServeMainOptions setup) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
+  // A signal during start-up (a client may already be served) must end in
+  // the graceful shutdown too: blocked now, before any thread of ours (the
+  // span exporter's, the runtime's) starts and inherits the mask;
+  // run_until_signal() unblocks them on this thread (and keeps them unblocked
+  // through the shutdown). The caller's mask comes back on return. Threads
+  // the caller started earlier must block them too.
+  BlockedStopSignals blocked;
   // §11: spans are exported only when OTEL_* variables ask for it; a caller
   // (the arcp CLI) that installed tracing already keeps its provider.
   const bool own_tracing = !tracing_enabled();

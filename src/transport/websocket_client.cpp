@@ -104,9 +104,10 @@ Result<void> handshake(Ws& ws, const transport::Endpoint& ep) {
   std::string host = ep.host.find(':') != std::string::npos ? "[" + ep.host + "]" : ep.host;
   websocket::response_type response;
   ws.handshake(response, host + ":" + std::to_string(ep.port), ep.path, ec);
-  if (ec && response.result_int() != 0 &&
-      response.result() != transport::beast::http::status::switching_protocols) {
+  if (ec == websocket::error::upgrade_declined) {
     // The server answered over HTTP but would not upgrade: say what it said.
+    // (Only then: Beast presets the response to 500 before it reads one, so
+    // a dropped connection must not read as "HTTP 500".)
     std::string message = "WebSocket upgrade refused at path " + ep.path + ": HTTP " +
                           std::to_string(response.result_int()) + " " +
                           std::string(response.reason());

@@ -46,8 +46,12 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : arcp::cli::kExitUsage;
   }
   if (!run) return arcp::cli::kExitUsage;
+  // `serve` installs tracing itself once SIGINT/SIGTERM are blocked: an
+  // exporter thread started here would take a start-up signal ungracefully.
+  const bool serving = app.got_subcommand("serve");
   // §11: spans are exported only when OTEL_* variables ask for it.
-  if (auto traced = arcp::install_tracing_from_env("arcp"); !traced) {
+  if (auto traced = serving ? arcp::Result<void>{} : arcp::install_tracing_from_env("arcp");
+      !traced) {
     fmt::print(stderr, "arcp: {}\n", traced.error().message);
     return arcp::cli::kExitUsage;
   }
