@@ -2,6 +2,7 @@
 // timed acks (§6.5) and resume with backoff after a drop (§6.3).
 #include <arcp/ids.hpp>
 #include <array>
+#include <cmath>
 #include <cstdio>
 
 #include "client/client_core.hpp"
@@ -91,6 +92,7 @@ void Client::Core::run_resume() {
                   attempts == 1 ? "" : "s", seconds);
     error.message += tail.data();
     error.details["resume_attempts"] = attempts;
+    error.details["resume_seconds"] = std::round(seconds * 10) / 10;  // as the message says
     lose(error);
   };
   for (;;) {

@@ -59,29 +59,6 @@ Result<std::string> resolve_token(const ClientFlags& flags) {
   return std::string();
 }
 
-void ResumeTracker::install(const std::string& url, ClientOptions& options) {
-  if (url.rfind("ws://", 0) != 0 && url.rfind("wss://", 0) != 0) return;
-  options.reconnect = [this, url, ws = options.websocket]() {
-    {
-      std::lock_guard lock(mu_);
-      auto now = std::chrono::steady_clock::now();
-      if (attempts_++ == 0) first_ = now;
-    }
-    return connect_websocket(url, ws);
-  };
-}
-
-int ResumeTracker::attempts() const {
-  std::lock_guard lock(mu_);
-  return attempts_;
-}
-
-double ResumeTracker::seconds() const {
-  std::lock_guard lock(mu_);
-  // Asked right after the resume gave up: from its first attempt to now.
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - first_).count();
-}
-
 std::optional<ClientOptions> client_options(const std::string& command, const ClientFlags& flags) {
   auto token = resolve_token(flags);
   if (!token) {
@@ -139,14 +116,18 @@ void print_available_agents(const std::string& command, const Welcome& welcome) 
   }
 }
 
-std::optional<std::string> connection_lost_message(const Client& client,
-                                                   const ResumeTracker* tracker,
-                                                   const Error& error) {
+std::optional<std::string> connection_lost_message(const Client& client, const Error& error) {
   if (client.connected()) return std::nullopt;
-  int attempts = tracker ? tracker->attempts() : 0;
-  if (attempts > 0)
+  // The client's resume says how hard it tried when it gives up.
+  const auto& d = error.details;
+  if (auto it = d.find("resume_attempts"); it != d.end() && it->value().is_int64()) {
+    const auto attempts = it->value().get_int64();
+    const auto sec = d.find("resume_seconds");
+    const double seconds =
+        sec != d.end() && sec->value().is_number() ? sec->value().to_number<double>() : 0.0;
     return fmt::format("connection lost; resume failed after {} attempt{} over {:.1f} s", attempts,
-                       attempts == 1 ? "" : "s", tracker->seconds());
+                       attempts == 1 ? "" : "s", seconds);
+  }
   // An error the runtime sent on a connection that has closed since is the job's own.
   if (error.code == ErrorCode::kInternalError &&
       (contains(error.message, "connection") || contains(error.message, "not connected")))

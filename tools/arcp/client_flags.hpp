@@ -5,9 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <arcp/client.hpp>
-#include <chrono>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -31,21 +29,6 @@ void add_client_flags(CLI::App* cmd, ClientFlags& flags, bool url_optional = fal
 /// is an INVALID_REQUEST naming the file (never its contents).
 Result<std::string> resolve_token(const ClientFlags& flags);
 
-/// Counts the reconnects of an automatic resume, to say how long it tried.
-class ResumeTracker {
- public:
-  /// Installs a counting `reconnect` for `url` (ws:// or wss://) in `options`.
-  void install(const std::string& url, ClientOptions& options);
-  int attempts() const;
-  /// Seconds since the first reconnect.
-  double seconds() const;
-
- private:
-  mutable std::mutex mu_;
-  int attempts_ = 0;
-  std::chrono::steady_clock::time_point first_;
-};
-
 /// Builds the client options from the flags; prints a usage error and
 /// returns nullopt when the token cannot be resolved.
 std::optional<ClientOptions> client_options(const std::string& command, const ClientFlags& flags);
@@ -63,8 +46,6 @@ void print_available_agents(const std::string& command, const Welcome& welcome);
 /// After a request or a job failed with `error`: when that was the
 /// connection going (and its resume, if any, giving up), the message for it
 /// (kExitConnection); nullopt when the failure was the runtime's answer.
-std::optional<std::string> connection_lost_message(const Client& client,
-                                                   const ResumeTracker* tracker,
-                                                   const Error& error);
+std::optional<std::string> connection_lost_message(const Client& client, const Error& error);
 
 }  // namespace arcp::cli

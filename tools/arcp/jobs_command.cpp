@@ -44,8 +44,7 @@ int list(const JobsArgs& a) {
   while (auto page = pages.next()) {
     if (!*page) {
       fmt::print(stderr, "arcp jobs: {}\n", page->error().describe());
-      return connection_lost_message(*client, nullptr, page->error()) ? kExitConnection
-                                                                      : kExitJobError;
+      return connection_lost_message(*client, page->error()) ? kExitConnection : kExitJobError;
     }
     if (!a.json_lines && !header_printed) {
       header_printed = true;

@@ -1,32 +1,20 @@
 #include "option_checks.hpp"
 
+#include <algorithm>
 #include <arcp/ids.hpp>
 #include <arcp/job_messages.hpp>
 
 namespace arcp::cli {
-namespace {
-
-bool lowercase_hex(std::string_view s) {
-  for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
-
-}  // namespace
 
 CLI::Validator trace_id_check() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
-        std::string_view trace = text;
-        bool shape_ok = text.size() == 32;
-        if (text.size() == 55) {  // a traceparent: its structure, then its trace id
-          std::string digits;
-          for (char c : text)
-            if (c != '-') digits.push_back(c);
-          shape_ok = !normalize_trace_id(text).empty() && lowercase_hex(digits);
-          trace = trace.substr(3, 32);
-        }
-        bool ok = shape_ok && lowercase_hex(trace) && trace != std::string(32, '0');
+        // The shape is the library's (normalize_trace_id); the CLI also wants
+        // it lowercase, as W3C writes it, and not the all-zero invalid id.
+        std::string trace = normalize_trace_id(text);
+        bool lowercase =
+            std::none_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'F'; });
+        bool ok = !trace.empty() && lowercase && trace != std::string(32, '0');
         if (ok) return {};
         return "'" + text +
                "' is not a trace id: expected 32 lowercase hex digits, not all zero (e.g. "

@@ -76,8 +76,6 @@ int submit(const SubmitArgs& a) {
   if (!options) return kExitUsage;
   ClientOptions& co = *options;
   co.resume_give_up_after = std::chrono::seconds(a.resume_timeout);
-  auto tracker = std::make_shared<ResumeTracker>();
-  tracker->install(a.conn.url, co);
   // No auto-ack: acked events may be freed, and `arcp cancel` resumes from
   // the seq recorded below, which trails what this process has seen.
   co.ack_every_events = 0;
@@ -112,7 +110,7 @@ int submit(const SubmitArgs& a) {
     fmt::print(stderr, "arcp submit: rejected: {}\n", e.describe());
     if (e.code == ErrorCode::kAgentNotAvailable || e.code == ErrorCode::kAgentVersionNotAvailable)
       print_available_agents("submit", client->welcome());
-    if (auto lost = connection_lost_message(*client, tracker.get(), e)) {
+    if (auto lost = connection_lost_message(*client, e)) {
       fmt::print(stderr, "arcp submit: {}\n", *lost);
       return kExitConnection;
     }
@@ -181,7 +179,7 @@ int submit(const SubmitArgs& a) {
   int code = kExitSuccess;
   std::optional<std::string> lost;
   if (!outcome && job->status() == JobStatus::kError)
-    lost = connection_lost_message(*client, tracker.get(), outcome.error());
+    lost = connection_lost_message(*client, outcome.error());
   if (lost) {
     printer.finish_progress();
     fmt::print(stderr, "arcp submit: job {}: {} (last error: {})\n", job->job_id(), *lost,

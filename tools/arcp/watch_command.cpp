@@ -26,8 +26,6 @@ int watch(const WatchArgs& a) {
   auto options = client_options("watch", a.conn);
   if (!options) return kExitUsage;
   options->resume_give_up_after = std::chrono::seconds(a.resume_timeout);
-  ResumeTracker tracker;
-  tracker.install(a.conn.url, *options);
   int open_code = kExitSuccess;
   auto client = open_session("watch", a.conn.url, std::move(*options), open_code);
   if (!client) return open_code;
@@ -44,7 +42,7 @@ int watch(const WatchArgs& a) {
   if (!job) {
     fmt::print(stderr, "arcp watch: {}\n", job.error().describe());
     if (job.error().code == ErrorCode::kJobNotFound) return kExitNotFound;
-    if (connection_lost_message(*client, &tracker, job.error())) return kExitConnection;
+    if (connection_lost_message(*client, job.error())) return kExitConnection;
     return kExitJobError;
   }
   EventPrinter printer(stdout);
@@ -60,7 +58,7 @@ int watch(const WatchArgs& a) {
   int code = kExitSuccess;
   std::optional<std::string> lost;
   if (!outcome && job->status() == JobStatus::kError)
-    lost = connection_lost_message(*client, &tracker, outcome.error());
+    lost = connection_lost_message(*client, outcome.error());
   if (lost) {
     printer.finish_progress();
     fmt::print(stderr, "arcp watch: job {}: {} (last error: {})\n", job->job_id(), *lost,
